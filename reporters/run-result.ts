@@ -5,8 +5,12 @@ export const RUN_RESULT_SCHEMA = 'tidemark.run/1';
 /** Summary of one k6 metric. Trend fields are in the metric's unit (ms for time). */
 export interface MetricSummary {
   type: 'trend' | 'counter' | 'rate' | 'gauge';
-  /** Samples seen (trend, counter: total added count for counters is `value`). */
-  count: number;
+  /**
+   * Trend and rate: samples seen (rate: passes + fails). Counter: k6's `count`, the total
+   * added (the same figure as `value`). Gauge: null (k6's summary does not report it).
+   * Null too when a trend's `summaryTrendStats` leave `count` out.
+   */
+  count: number | null;
   /** Per second over the whole test (counters), or share of true (rates). */
   rate: number | null;
   avg: number | null;
@@ -60,6 +64,8 @@ export interface RunResult {
   scenario: string;
   target: string;
   profile: string;
+  /** Repeat index when a scenario ran several times in one invocation (`--repeat N`), else null. */
+  repeat: number | null;
   git: { sha: string; branch: string; dirty: boolean };
   startedAt: string;
   finishedAt: string;

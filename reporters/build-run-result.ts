@@ -1,0 +1,125 @@
+/** Assembles the run result from k6's summary, the target's resource samples and the facts of the run. */
+import {
+  asK6SummaryData,
+  droppedIterations,
+  summarizeMetrics,
+  thresholdResults,
+  type K6SummaryData,
+} from './k6-summary.ts';
+import { RUN_RESULT_SCHEMA, type ResourceSample, type RunResult, type TargetResources } from './run-result.ts';
+import { invalidReasons, validityRulesFromEnv } from './validity.ts';
+import { linearSlope, median } from './resource-math.ts';
+
+export type K6SummaryFile = K6SummaryData;
+
+export interface RunFacts {
+  runId: string;
+  scenario: string;
+  repeat: number | null;
+  git: RunResult['git'];
+  machine: RunResult['machine'];
+  k6: RunResult['k6'];
+  startedAt: Date;
+  finishedAt: Date;
+  targetUrl: string;
+  managedTarget: boolean;
+  /** Parsed summary file, or null when k6 wrote none. */
+  summary: unknown;
+  /** Samples taken during the k6 run, once a second. */
+  samples: ResourceSample[];
+  /** The sample just before k6 started and just after it ended. */
+  before: ResourceSample | null;
+  after: ResourceSample | null;
+  /** Why the target was lost during the run, or null. */
+  targetFailure: string | null;
+}
+
+/** CPU per operation, RSS peak, steady and per connection, and the RSS slope from the samples. */
+export function targetResources(
+  samples: ResourceSample[],
+  before: ResourceSample | null,
+  after: ResourceSample | null,
+  connectionsAreUnit: boolean,
+): TargetResources | null {
+  if (before === null || after === null || samples.length === 0) return null;
+  const cpuMs = Math.max(0, after.cpuMs - before.cpuMs);
+  const ops = before.ops !== null && after.ops !== null ? Math.max(0, after.ops - before.ops) : 0;
+  const rssPeakKB = Math.max(...samples.map((s) => s.rssKB));
+  const secondHalf = samples.slice(Math.floor(samples.length / 2)).map((s) => s.rssKB);
+  const rssSteadyKB = median(secondHalf);
+  const connections = samples.map((s) => s.connections).filter((c): c is number => c !== null);
+  const connectionsPeak = connections.length > 0 ? Math.max(...connections) : null;
+  const slope = linearSlope(samples.map((s) => [(s.t - samples[0]!.t) / 60_000, s.rssKB / 1024]));
+  return {
+    samples: samples.length,
+    cpuMs,
+    ops,
+    cpuMsPerOp: ops > 0 ? cpuMs / ops : null,
+    rssPeakMB: rssPeakKB / 1024,
+    rssSteadyMB: rssSteadyKB / 1024,
+    rssPerConnectionKB:
+      connectionsAreUnit && connectionsPeak !== null && connectionsPeak > 0
+        ? Math.max(0, rssSteadyKB - before.rssKB) / connectionsPeak
+        : null,
+    connectionsPeak,
+    rssSlopeMBPerMin: samples.length >= 3 ? slope : null,
+  };
+}
+
+/** Builds the run result; validity follows `reporters/validity.ts`. */
+export function buildRunResult(facts: RunFacts): RunResult {
+  const summary = facts.summary === null ? null : asK6SummaryData(facts.summary);
+  const meta = summary?.tidemark ?? null;
+  const [target = '', profile = ''] = facts.scenario.split('/');
+  const metrics = summary ? summarizeMetrics(summary) : {};
+  const durationS = meta?.durationS ?? (summary ? summary.state.testRunDurationMs / 1000 : 0);
+  const received = meta?.rateMetric ? metrics[meta.rateMetric]?.value ?? null : null;
+  const expected = meta?.expectedMetric ? metrics[meta.expectedMetric]?.value ?? null : null;
+  const askedRate = expected !== null && durationS > 0 ? expected / durationS : meta?.askedRate ?? null;
+  const achievedRate = received !== null && durationS > 0 ? received / durationS : null;
+  const errorRate = meta?.errorMetric ? metrics[meta.errorMetric]?.rate ?? null : null;
+  const dropped = summary ? droppedIterations(summary) : 0;
+  const reasons = invalidReasons(
+    {
+      droppedIterations: dropped,
+      askedRate,
+      achievedRate,
+      errorRate,
+      targetFailure: facts.targetFailure,
+      k6ExitCode: facts.k6.exitCode,
+      haveSummary: summary !== null,
+    },
+    validityRulesFromEnv(),
+  );
+  return {
+    schema: RUN_RESULT_SCHEMA,
+    runId: facts.runId,
+    scenario: facts.scenario,
+    target,
+    profile,
+    repeat: facts.repeat,
+    git: facts.git,
+    startedAt: facts.startedAt.toISOString(),
+    finishedAt: facts.finishedAt.toISOString(),
+    durationS: (facts.finishedAt.getTime() - facts.startedAt.getTime()) / 1000,
+    k6: facts.k6,
+    machine: facts.machine,
+    targetUrl: facts.targetUrl,
+    managedTarget: facts.managedTarget,
+    load: {
+      unit: meta?.unit ?? 'iterations',
+      askedRate,
+      achievedRate,
+      droppedIterations: dropped,
+      connections: meta?.connections ?? null,
+    },
+    metrics,
+    thresholds: summary ? thresholdResults(summary) : [],
+    resources: targetResources(facts.samples, facts.before, facts.after, (meta?.connections ?? null) !== null),
+    latencyMetric: meta?.latencyMetric ?? null,
+    errorRate,
+    valid: reasons.length === 0,
+    invalidReasons: reasons,
+    influx: null,
+  };
+}

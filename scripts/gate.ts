@@ -1,0 +1,59 @@
+/** `npm run gate`: runs the gate suite and compares it with baselines (or, paired, with another git ref). */
+import { parseCli, positiveInt, runMain } from './lib/cli.ts';
+import { runGate } from './lib/gate/run-gate.ts';
+
+const USAGE = `
+usage: npm run gate -- [options]
+
+Runs every scenario that has a committed baseline (baselines/*.json) N times and compares the runs with
+the baseline; or, with --against, runs the targets of <git-ref> (A) and of this working tree (B)
+interleaved A B A B ... and compares them pairwise. Writes results/<runId>/report.md, report.json
+and every run result. Exit code: 0 pass, 1 regression, 2 invalid run or harness error.
+
+options:
+  --only GLOB                scenarios to gate, e.g. 'sse/*' or 'sse/sustained,sse/churn'
+  --repeat N                 runs per scenario (default 3; baselines hold 5 or more)
+  --against REF              paired A/B mode against a git ref (branch, tag or sha)
+  --influx URL               also record runs and verdicts, e.g. http://127.0.0.1:8086/k6
+  --duration D               override the load-phase length of every scenario
+  --alpha A                  family-wise error rate for the Holm procedure (default 0.01)
+  --allow-machine-mismatch   compare with a baseline taken on another machine class
+  --run-id ID                results folder name (default: time-sha-random)
+  -e, --env K=V              target environment variable for B / current runs (repeatable); used to
+                             show that the gate catches a known fault, e.g. -e TIDEMARK_FAULT_DELAY_MS=2
+  -h, --help                 this text
+`;
+
+runMain(async () => {
+  const { values } = parseCli(USAGE, {
+    only: { type: 'string' },
+    repeat: { type: 'string' },
+    against: { type: 'string' },
+    influx: { type: 'string' },
+    duration: { type: 'string' },
+    alpha: { type: 'string' },
+    'allow-machine-mismatch': { type: 'boolean' },
+    'run-id': { type: 'string' },
+    env: { type: 'string', short: 'e', multiple: true },
+  });
+  const alpha = values.alpha === undefined ? 0.01 : Number(values.alpha);
+  if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha ${values.alpha}: expected a number between 0 and 1`);
+  const targetEnv: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--env ${pair}: expected KEY=VALUE`);
+    targetEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const report = await runGate({
+    only: values.only,
+    repeat: positiveInt('--repeat', values.repeat, 3),
+    against: values.against,
+    influx: values.influx,
+    duration: values.duration,
+    alpha,
+    allowMachineMismatch: values['allow-machine-mismatch'] === true,
+    runId: values['run-id'],
+    targetEnv,
+  });
+  return report.exitCode;
+});

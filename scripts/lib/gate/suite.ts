@@ -1,0 +1,29 @@
+/** Which scenarios a gate or baseline invocation covers. */
+import { existsSync } from 'node:fs';
+import { baselinePath } from './baseline-file.ts';
+import { listScenarios, matchesGlob } from '../scenario-name.ts';
+
+/**
+ * The gate suite: every scenario with a committed baseline, narrowed by `only` (a glob such as `sse/*`).
+ * With `only`, a matching scenario without a baseline is an error in gate mode, so nothing is skipped silently.
+ */
+export function selectScenarios(only: string | undefined, mode: 'gate' | 'baseline' | 'ab'): string[] {
+  const all = listScenarios();
+  const matching = only ? all.filter((name) => matchesGlob(name, only)) : all;
+  if (matching.length === 0) throw new Error(`--only '${only}' matches no scenario; scenarios: ${all.join(', ')}`);
+  if (mode !== 'gate') return mode === 'baseline' && !only ? matching.filter(isGateScenario) : matching;
+  const withBaseline = matching.filter((name) => existsSync(baselinePath(name)));
+  if (only) {
+    const missing = matching.filter((name) => !existsSync(baselinePath(name)));
+    if (missing.length > 0) {
+      throw new Error(`no baseline for ${missing.join(', ')}; create with \`npm run baseline -- --only '${only}'\``);
+    }
+  }
+  if (withBaseline.length === 0) throw new Error('no committed baselines in baselines/: create them with `npm run baseline`');
+  return withBaseline;
+}
+
+/** Long profiles (soak) stay out of the default suites; name them with --only. */
+export function isGateScenario(name: string): boolean {
+  return !name.endsWith('/soak');
+}

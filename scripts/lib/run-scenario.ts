@@ -1,0 +1,191 @@
+/** One scenario run end to end: start the target, run k6, sample resources, write the run result. */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { ResourceSample, RunResult } from '../../reporters/run-result.ts';
+import { buildRunResult, type K6SummaryFile } from '../../reporters/build-run-result.ts';
+import { validateRunResult } from '../../reporters/validate.ts';
+import { writeRunToInflux } from '../../reporters/influx-writer.ts';
+import { exited, onInterrupt, spawnTracked, stopChild } from './children.ts';
+import { k6Env, k6Path, k6Version } from './k6-build.ts';
+import { gitInfo, repoPath, repoRoot } from './repo.ts';
+import { machineInfo } from './machine.ts';
+import { startSampler } from './resource-sampler.ts';
+import { isHealthy, waitHealthy } from './target-stats.ts';
+import { freePort } from './free-port.ts';
+import { parseScenarioName, scenarioFile } from './scenario-name.ts';
+import { targetEntry } from './target-registry.ts';
+import { influxReachable, k6InfluxArgs, k6InfluxEnv } from './influx-url.ts';
+
+export interface RunScenarioOptions {
+  /** `<target>/<profile>` */
+  scenario: string;
+  /** Groups the runs of one invocation; the k6 `testid` tag. */
+  runId: string;
+  /** Folder for this run's files (default `results/<runId>`). */
+  outDir?: string;
+  /** Repeat index when a scenario runs several times in one invocation (default: none, single run). */
+  repeat?: number;
+  /** Load-phase length passed to the scenario as TIDEMARK_DURATION (default: the scenario's own). */
+  duration?: string;
+  /** Use a target that is already running at this URL instead of starting one (default: start one). */
+  url?: string;
+  /** InfluxDB URL with the database as path, for k6's output and the harness's points (default: none). */
+  influx?: string;
+  /** Extra environment for the target process, such as fault knobs (default none). */
+  targetEnv?: Record<string, string>;
+  /** Extra `-e` variables for k6 (default none). */
+  k6Vars?: Record<string, string>;
+  /** Repository whose `targets/` is started: another checkout for A/B runs (default this one). */
+  targetRoot?: string;
+  /** Progress lines (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** Files one run leaves behind, named after `<target>-<profile>[-r<i>]`. */
+export function runFiles(outDir: string, scenario: string, repeat?: number) {
+  const base = `${scenario.replace('/', '-')}${repeat === undefined ? '' : `-r${repeat}`}`;
+  return {
+    result: join(outDir, `${base}.json`),
+    resources: join(outDir, `${base}.resources.json`),
+    summary: join(outDir, `${base}.k6-summary.json`),
+    k6Log: join(outDir, `${base}.k6.log`),
+    targetLog: join(outDir, `${base}.target.log`),
+  };
+}
+
+/** Runs one scenario once and returns its validated run result (also written to disk). */
+export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { target, profile } = parseScenarioName(opts.scenario);
+  const script = scenarioFile(opts.scenario);
+  const outDir = opts.outDir ?? repoPath('results', opts.runId);
+  const files = runFiles(outDir, opts.scenario, opts.repeat);
+  await mkdir(outDir, { recursive: true });
+  const k6 = k6Path();
+  if (!existsSync(k6)) throw new Error(`k6 is not built at ${k6}: run \`npm run setup\` first`);
+
+  const startedAt = new Date();
+  let targetProc: ChildProcess | null = null;
+  let targetExit: string | null = null;
+  let baseUrl = opts.url?.replace(/\/+$/, '') ?? '';
+  let k6Proc: ChildProcess | null = null;
+  let samples: ResourceSample[] = [];
+  const stopInterruptHook = onInterrupt(async () => {
+    // Keep what was measured so far: the partial samples go to disk before children stop.
+    await writeFile(files.resources, JSON.stringify(samples));
+  });
+
+  try {
+    if (!opts.url) {
+      const port = await freePort();
+      baseUrl = `http://127.0.0.1:${port}`;
+      const entry = targetEntry(target, opts.targetRoot ?? repoRoot);
+      const targetLog = createWriteStream(files.targetLog);
+      targetProc = spawnTracked(process.execPath, ['--import', 'tsx', entry, '--port', String(port)], {
+        cwd: opts.targetRoot ?? repoRoot,
+        env: { ...process.env, ...opts.targetEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      targetProc.stdout?.pipe(targetLog);
+      targetProc.stderr?.pipe(targetLog);
+      const proc = targetProc;
+      proc.on('exit', (code, signal) => {
+        targetExit = `target process exited (${signal ?? `code ${code}`}); see ${files.targetLog}`;
+      });
+      const ms = await waitHealthy(baseUrl, 20_000, () => targetExit);
+      log(`  target ${target} healthy on ${baseUrl} after ${ms} ms`);
+    } else if (!(await isHealthy(baseUrl, 3000))) {
+      throw new Error(`no healthy target at ${baseUrl} (GET /health failed): start it or drop --url`);
+    }
+
+    let influx = opts.influx ?? null;
+    let influxWarning: string | null = null;
+    if (influx !== null && !(await influxReachable(influx))) {
+      influxWarning = `InfluxDB at ${influx} is unreachable: k6 samples are not recorded; the run result is kept and can be pushed later with \`npm run influx -- import ${outDir}\``;
+      log(`  warning: ${influxWarning}`);
+      influx = null;
+    }
+
+    const sampler = startSampler(targetProc?.pid ?? null, baseUrl);
+    const before = await sampler.sample();
+    const git = gitInfo();
+    const vars: Record<string, string> = {
+      TARGET_URL: baseUrl,
+      TIDEMARK_SUMMARY_FILE: files.summary,
+      ...(opts.duration ? { TIDEMARK_DURATION: opts.duration } : {}),
+      ...opts.k6Vars,
+    };
+    const tags: Record<string, string> = {
+      testid: opts.runId,
+      scenario: opts.scenario,
+      target,
+      profile,
+      git_sha: git.sha,
+      branch: git.branch,
+      ...(opts.repeat === undefined ? {} : { repeat: String(opts.repeat) }),
+    };
+    const args = [
+      'run',
+      '--no-color',
+      ...Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      ...Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]),
+      ...(influx ? k6InfluxArgs(influx) : []),
+      script,
+    ];
+    log(`  k6 ${opts.scenario}${opts.repeat === undefined ? '' : ` (run ${opts.repeat})`}: log in ${files.k6Log}`);
+    const k6Log = createWriteStream(files.k6Log);
+    const env = { ...k6Env(), ...(influx ? k6InfluxEnv(influx) : {}) };
+    k6Proc = spawnTracked(k6, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    k6Proc.stdout?.pipe(k6Log);
+    k6Proc.stderr?.pipe(k6Log);
+    const k6Exit = await exited(k6Proc);
+    const k6ExitCode = k6Exit.code ?? 128;
+    const after = await sampler.sample();
+    samples = await sampler.stop();
+    const finishedAt = new Date();
+
+    // A target that stopped answering counts as dead even if its process lingers.
+    if (targetExit === null && !(await isHealthy(baseUrl, 2000))) {
+      targetExit = 'target stopped answering GET /health by the end of the run';
+    }
+    await writeFile(files.resources, JSON.stringify(samples));
+    const summary = existsSync(files.summary)
+      ? (JSON.parse(await readFile(files.summary, 'utf8')) as K6SummaryFile)
+      : null;
+
+    let run = buildRunResult({
+      runId: opts.runId,
+      scenario: opts.scenario,
+      repeat: opts.repeat ?? null,
+      git,
+      machine: machineInfo(),
+      k6: { version: await k6Version(), exitCode: k6ExitCode },
+      startedAt,
+      finishedAt,
+      targetUrl: baseUrl,
+      managedTarget: targetProc !== null,
+      summary,
+      samples,
+      before,
+      after,
+      targetFailure: targetExit,
+    });
+    if (opts.influx) {
+      const written = influx
+        ? await writeRunToInflux(influx, run, samples)
+        : { written: false, warning: influxWarning };
+      run = { ...run, influx: { url: opts.influx, written: written.written, warning: written.warning } };
+      if (written.warning && influx) log(`  warning: ${written.warning}`);
+    }
+    run = validateRunResult(run);
+    await writeFile(files.result, `${JSON.stringify(run, null, 2)}\n`);
+    return run;
+  } finally {
+    stopInterruptHook();
+    if (k6Proc) await stopChild(k6Proc);
+    if (targetProc) await stopChild(targetProc);
+  }
+}

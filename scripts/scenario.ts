@@ -1,0 +1,65 @@
+/** `npm run scenario -- <target>/<profile>`: one scenario against a reference target (or yours), with a run result. */
+import { parseCli, positiveInt, runMain } from './lib/cli.ts';
+import { gitInfo } from './lib/repo.ts';
+import { newRunId } from './lib/run-id.ts';
+import { runScenario } from './lib/run-scenario.ts';
+import { listScenarios } from './lib/scenario-name.ts';
+import { renderRunTable } from '../reporters/run-table.ts';
+
+const USAGE = `
+usage: npm run scenario -- <target>/<profile> [options]
+
+Starts the reference target (unless --url), runs the k6 scenario, samples the target's CPU and RSS,
+writes results/<runId>/<target>-<profile>.json and prints a table. Exit code: 0 thresholds met,
+1 a threshold failed, 2 the run was invalid or the harness failed.
+
+options:
+  --duration D    load-phase length (30s, 2m); default: the scenario's own
+  --url URL       load a target that is already running at URL (loopback only) instead of starting one
+  --influx URL    also record to InfluxDB 1.x, e.g. http://127.0.0.1:8086/k6 (credentials:
+                  TIDEMARK_INFLUX_USERNAME / TIDEMARK_INFLUX_PASSWORD)
+  --repeat N      run N times in a row (default 1)
+  --run-id ID     results folder name (default: time-sha-random)
+  -e, --env K=V   pass a variable to the k6 script (repeatable), e.g. -e SSE_CONNECTIONS=200
+  -h, --help      this text
+
+scenarios: ${listScenarios().join(', ')}
+`;
+
+runMain(async () => {
+  const { values, positionals } = parseCli(USAGE, {
+    duration: { type: 'string' },
+    url: { type: 'string' },
+    influx: { type: 'string' },
+    repeat: { type: 'string' },
+    'run-id': { type: 'string' },
+    env: { type: 'string', short: 'e', multiple: true },
+  });
+  const scenario = positionals[0];
+  if (positionals.length !== 1 || scenario === undefined) throw new Error(`expected one scenario name\n${USAGE}`);
+  const repeat = positiveInt('--repeat', values.repeat, 1);
+  const k6Vars: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--env ${pair}: expected KEY=VALUE`);
+    k6Vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const runId = values['run-id'] ?? newRunId(gitInfo().sha);
+  let worst = 0;
+  for (let i = 1; i <= repeat; i++) {
+    const run = await runScenario({
+      scenario,
+      runId,
+      ...(repeat > 1 ? { repeat: i } : {}),
+      ...(values.duration ? { duration: values.duration } : {}),
+      ...(values.url ? { url: values.url } : {}),
+      ...(values.influx ? { influx: values.influx } : {}),
+      k6Vars,
+    });
+    process.stdout.write(`${renderRunTable(run)}\n`);
+    const code = !run.valid ? 2 : run.thresholds.some((t) => !t.ok) ? 1 : 0;
+    worst = Math.max(worst, code);
+  }
+  process.stdout.write(`results: results/${runId}/\n`);
+  return worst;
+});

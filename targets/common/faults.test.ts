@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { burnCpu, chance, createFaults, describeFaults, holdMemory, NO_FAULTS, parseFaults } from './faults.ts';
+
+describe('parseFaults', () => {
+  it('defaults every knob to 0', () => {
+    expect(parseFaults({})).toEqual(NO_FAULTS);
+  });
+
+  it('reads fractions and integers', () => {
+    expect(
+      parseFaults({
+        TIDEMARK_FAULT_DELAY_MS: '0.25',
+        TIDEMARK_FAULT_CPU_US: '50',
+        TIDEMARK_FAULT_MEM_KB: '16',
+        TIDEMARK_FAULT_ERROR_RATE: '0.1',
+        TIDEMARK_FAULT_DROP_RATE: '1',
+      }),
+    ).toEqual({ delayMs: 0.25, cpuUs: 50, memKb: 16, errorRate: 0.1, dropRate: 1 });
+  });
+
+  it.each([
+    ['TIDEMARK_FAULT_DELAY_MS', 'abc'],
+    ['TIDEMARK_FAULT_DELAY_MS', '-1'],
+    ['TIDEMARK_FAULT_CPU_US', '1.5'],
+    ['TIDEMARK_FAULT_MEM_KB', 'Infinity'],
+    ['TIDEMARK_FAULT_ERROR_RATE', '1.5'],
+    ['TIDEMARK_FAULT_DROP_RATE', '50%'],
+  ])('rejects %s=%s naming the variable', (name, value) => {
+    expect(() => parseFaults({ [name]: value })).toThrow(name);
+  });
+
+  it('describes active knobs in one line', () => {
+    expect(describeFaults(NO_FAULTS)).toBe('faults: none');
+    expect(describeFaults({ ...NO_FAULTS, dropRate: 0.2 })).toBe('faults: dropRate=0.2');
+  });
+});
+
+describe('helpers', () => {
+  it('burnCpu busy-waits at least the asked time', () => {
+    const start = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
+    burnCpu(3000);
+    const elapsedUs = Number(process.hrtime.bigint() - start) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    expect(elapsedUs).toBeGreaterThanOrEqual(3000);
+    expect(cpu.user + cpu.system).toBeGreaterThan(1500); // really on the CPU, not sleeping
+  });
+
+  it('holdMemory returns a filled buffer of the asked size, none for 0', () => {
+    const b = holdMemory(8);
+    expect(b?.length).toBe(8192);
+    expect(b?.every((x) => x === 0xa5)).toBe(true);
+    expect(holdMemory(0)).toBeUndefined();
+  });
+
+  it('chance honours 0, 1 and the random source', () => {
+    expect(chance(0, () => 0)).toBe(false);
+    expect(chance(1, () => 0.99)).toBe(true);
+    expect(chance(0.3, () => 0.29)).toBe(true);
+    expect(chance(0.3, () => 0.3)).toBe(false);
+  });
+
+  it('createFaults binds the config', () => {
+    const f = createFaults({ ...NO_FAULTS, errorRate: 0.5, dropRate: 0.5 }, () => 0.4);
+    expect(f.shouldFail()).toBe(true);
+    expect(f.shouldDrop()).toBe(true);
+    expect(createFaults(NO_FAULTS).shouldDrop()).toBe(false);
+  });
+});

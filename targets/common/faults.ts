@@ -1,0 +1,144 @@
+/**
+ * Fault knobs shared by every target (see BLUEPRINT "Reference targets").
+ *
+ * They are read from the environment once, validated (a bad value throws an error
+ * naming the variable), and exposed as small helpers so each target applies them
+ * per operation in the same way. With every knob at its default (0) each helper
+ * is a cheap no-op, so the fast path pays nothing.
+ */
+
+/** The parsed fault knobs. Every field defaults to 0 (no fault). */
+export interface FaultConfig {
+  /** `TIDEMARK_FAULT_DELAY_MS`: added latency per operation in ms, fractions allowed. Default 0. */
+  delayMs: number;
+  /** `TIDEMARK_FAULT_CPU_US`: busy CPU work per operation in µs. Default 0. */
+  cpuUs: number;
+  /** `TIDEMARK_FAULT_MEM_KB`: memory held (resident) per connection or session in KiB. Default 0. */
+  memKb: number;
+  /** `TIDEMARK_FAULT_ERROR_RATE`: share of operations answered with an error, 0..1. Default 0. */
+  errorRate: number;
+  /** `TIDEMARK_FAULT_DROP_RATE`: share of events/messages silently dropped, 0..1. Default 0. */
+  dropRate: number;
+}
+
+export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
+  delayMs: 0,
+  cpuUs: 0,
+  memKb: 0,
+  errorRate: 0,
+  dropRate: 0,
+});
+
+/** Upper bounds: large enough for any experiment, small enough to catch typos (ms vs µs). */
+const LIMITS = {
+  TIDEMARK_FAULT_DELAY_MS: 60_000,
+  TIDEMARK_FAULT_CPU_US: 1_000_000,
+  TIDEMARK_FAULT_MEM_KB: 1_048_576,
+  TIDEMARK_FAULT_ERROR_RATE: 1,
+  TIDEMARK_FAULT_DROP_RATE: 1,
+} as const;
+
+type FaultVariable = keyof typeof LIMITS;
+
+/** Parses one knob: empty or unset means 0; anything else must be a finite number in range. */
+function readKnob(env: NodeJS.ProcessEnv, name: FaultVariable, integer: boolean): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return 0;
+  const value = Number(raw);
+  const max = LIMITS[name];
+  if (!Number.isFinite(value) || value < 0 || value > max || (integer && !Number.isInteger(value))) {
+    const kind = integer ? 'an integer' : 'a number';
+    throw new Error(`${name}=${JSON.stringify(raw)} is invalid: expected ${kind} from 0 to ${max}. Unset it to disable the fault.`);
+  }
+  return value;
+}
+
+/** Reads and validates the fault knobs from `env` (default `process.env`). Throws naming the bad variable. */
+export function parseFaults(env: NodeJS.ProcessEnv = process.env): FaultConfig {
+  return {
+    delayMs: readKnob(env, 'TIDEMARK_FAULT_DELAY_MS', false),
+    cpuUs: readKnob(env, 'TIDEMARK_FAULT_CPU_US', true),
+    memKb: readKnob(env, 'TIDEMARK_FAULT_MEM_KB', true),
+    errorRate: readKnob(env, 'TIDEMARK_FAULT_ERROR_RATE', false),
+    dropRate: readKnob(env, 'TIDEMARK_FAULT_DROP_RATE', false),
+  };
+}
+
+let fromEnv: FaultConfig | undefined;
+
+/** The process's fault knobs, read from `process.env` on first call and cached ("read once at start"). */
+export function faultsFromEnv(): FaultConfig {
+  fromEnv ??= Object.freeze(parseFaults(process.env));
+  return fromEnv;
+}
+
+/** True when any knob is set: targets log it at start so a faulty run is never mistaken for a clean one. */
+export function anyFault(config: FaultConfig): boolean {
+  return config.delayMs > 0 || config.cpuUs > 0 || config.memKb > 0 || config.errorRate > 0 || config.dropRate > 0;
+}
+
+/** One line describing the active knobs, e.g. `faults: delayMs=0.5 dropRate=0.1`. */
+export function describeFaults(config: FaultConfig): string {
+  const parts = Object.entries(config)
+    .filter(([, v]) => v !== 0)
+    .map(([k, v]) => `${k}=${String(v)}`);
+  return parts.length === 0 ? 'faults: none' : `faults: ${parts.join(' ')}`;
+}
+
+/**
+ * Busy-waits `us` microseconds on the monotonic clock. It blocks the event loop on
+ * purpose: the fault models CPU work done per operation, which must show up as
+ * CPU time and as lost throughput, not as idle waiting.
+ */
+export function burnCpu(us: number): void {
+  if (us <= 0) return;
+  const end = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
+  while (process.hrtime.bigint() < end) {
+    // spin
+  }
+}
+
+/**
+ * Allocates `kb` KiB and writes every byte, so the pages are really resident
+ * (a zero-filled allocation can stay unbacked and would not move RSS).
+ * Returns `undefined` for 0 so a clean connection carries no extra object.
+ */
+export function holdMemory(kb: number): Buffer | undefined {
+  if (kb <= 0) return undefined;
+  return Buffer.allocUnsafeSlow(kb * 1024).fill(0xa5);
+}
+
+/** Bernoulli draw with probability `rate` (0 never calls `random`, 1 always succeeds). */
+export function chance(rate: number, random: () => number = Math.random): boolean {
+  if (rate <= 0) return false;
+  if (rate >= 1) return true;
+  return random() < rate;
+}
+
+/** Per-target helpers bound to one config, so call sites read `faults.shouldDrop()`. */
+export interface Faults {
+  readonly config: FaultConfig;
+  /** Should this operation be answered with an injected error? */
+  shouldFail(): boolean;
+  /** Should this event/message be silently dropped? */
+  shouldDrop(): boolean;
+  /** Burns the configured CPU for one operation. */
+  burn(): void;
+  /** The per-connection memory ballast, or undefined when the knob is 0. */
+  holdMemory(): Buffer | undefined;
+}
+
+/**
+ * Binds helpers to a config.
+ * @param config knobs; default: `faultsFromEnv()`
+ * @param random uniform [0,1) source; default `Math.random` (inject a seeded one for deterministic tests)
+ */
+export function createFaults(config: FaultConfig = faultsFromEnv(), random: () => number = Math.random): Faults {
+  return {
+    config,
+    shouldFail: () => chance(config.errorRate, random),
+    shouldDrop: () => chance(config.dropRate, random),
+    burn: () => burnCpu(config.cpuUs),
+    holdMemory: () => holdMemory(config.memKb),
+  };
+}

@@ -1,0 +1,71 @@
+/** Small HTTP helpers every target needs: replies, URL splitting, `/health` and `/stats`. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Writes a JSON reply with an exact Content-Length (no chunked encoding for small bodies). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Writes a plain-text reply; a trailing newline is added so curl output reads well. */
+export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  const body = text.endsWith('\n') ? text : `${text}\n`;
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(body);
+}
+
+/** 405 with the `Allow` header, as HTTP asks. */
+export function methodNotAllowed(res: ServerResponse, method: string | undefined, path: string, allow: string[]): void {
+  sendText(res, 405, `method ${method ?? '?'} is not allowed on ${path}; use ${allow.join(' or ')}`, { allow: allow.join(', ') });
+}
+
+/** 404 listing what exists, so a typo is obvious. */
+export function notFound(res: ServerResponse, path: string, known: string[]): void {
+  sendText(res, 404, `no such path ${path}; this target serves ${known.join(', ')}`);
+}
+
+/** A request URL split into path and query without building a full WHATWG URL (cheaper per request). */
+export function splitUrl(url: string | undefined): { path: string; query: URLSearchParams } {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  if (q < 0) return { path: raw, query: new URLSearchParams() };
+  return { path: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
+}
+
+/** What the base routes need from a target. */
+export interface BaseRoutes {
+  /** Target name for `/health`. */
+  target: string;
+  /** Builds the `/stats` body (base shape plus the target's fields). */
+  stats: () => object;
+}
+
+/** Paths answered by {@link handleBaseRoutes}. */
+export const BASE_PATHS = ['/health', '/stats'];
+
+/**
+ * Answers `GET /health` and `GET /stats` (HEAD too). Returns false when the path is
+ * neither, so the target routes it itself.
+ */
+export function handleBaseRoutes(req: IncomingMessage, res: ServerResponse, path: string, routes: BaseRoutes): boolean {
+  if (path !== '/health' && path !== '/stats') return false;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    methodNotAllowed(res, req.method, path, ['GET', 'HEAD']);
+  } else if (path === '/health') {
+    sendJson(res, 200, { status: 'ok', target: routes.target });
+  } else {
+    sendJson(res, 200, routes.stats());
+  }
+  return true;
+}

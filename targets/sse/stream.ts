@@ -1,0 +1,60 @@
+/**
+ * One client's event stream and the single place where bytes are written to it,
+ * so faults, counters and the slow-client bound apply to every write alike.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Faults } from '../common/faults.ts';
+import type { SseCounters } from './counters.ts';
+
+/** Per-connection state, kept tiny on purpose (memory per connection is a gated figure). */
+export interface Stream {
+  readonly res: ServerResponse;
+  /** Topic events with id <= after are not written (already seen by a resuming client). */
+  after: number;
+  /** `TIDEMARK_FAULT_MEM_KB` ballast, released with the stream. */
+  ballast: Buffer | undefined;
+}
+
+/** What writing needs; one per server. */
+export interface Delivery {
+  readonly faults: Faults;
+  readonly counters: SseCounters;
+  /** Unsent bytes above which a client is disconnected. */
+  readonly maxBufferedBytes: number;
+}
+
+/**
+ * Slow consumer: rather than let its queue (and our RSS) grow without bound we
+ * cut it; the client can reconnect with Last-Event-ID and will be told about
+ * what it missed. Destroy emits 'close', which runs the normal clean-up.
+ */
+function enforceBound(d: Delivery, res: ServerResponse): void {
+  if (res.writableLength > d.maxBufferedBytes) {
+    d.counters.slowDisconnects++;
+    res.destroy();
+  }
+}
+
+/** Writes one event: one operation, subject to the drop and CPU faults. */
+export function deliverEvent(d: Delivery, s: Stream, frame: string): void {
+  const res = s.res;
+  if (res.destroyed) return;
+  if (d.faults.shouldDrop()) {
+    d.counters.droppedByFault++;
+    return;
+  }
+  d.faults.burn();
+  res.write(frame);
+  d.counters.eventsSent++;
+  d.counters.bytesSent += frame.length;
+  enforceBound(d, res);
+}
+
+/** Writes a control frame (retry, heartbeat, loss notice): never dropped, not an operation. */
+export function writeControl(d: Delivery, s: Stream, frame: string): void {
+  const res = s.res;
+  if (res.destroyed) return;
+  res.write(frame);
+  d.counters.bytesSent += frame.length;
+  enforceBound(d, res);
+}

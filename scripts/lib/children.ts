@@ -3,6 +3,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 
 const live = new Set<ChildProcess>();
 let hooked = false;
+let signalsHooked = false;
 const interruptHandlers: Array<(signal: NodeJS.Signals) => void | Promise<void>> = [];
 
 /** Sends `signal` to the child's whole process group (each child leads its own group). */
@@ -26,6 +27,16 @@ function hookProcess(): void {
   process.on('exit', () => {
     for (const child of live) signalGroup(child, 'SIGKILL');
   });
+}
+
+/**
+ * Makes SIGINT and SIGTERM stop the harness cleanly: interrupt handlers run (partial results), every child
+ * stops, then the process exits 130/143. Called by the CLIs only: a library user keeps its own signals.
+ */
+export function handleSignals(): void {
+  hookProcess();
+  if (signalsHooked) return;
+  signalsHooked = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       void (async () => {

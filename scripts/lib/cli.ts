@@ -1,5 +1,6 @@
 /** Shared CLI plumbing: --help text, argument errors that say what to do, and the exit path. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { handleSignals } from './children.ts';
 
 export class UsageError extends Error {}
 
@@ -34,6 +35,7 @@ export function positiveInt(flag: string, raw: string | undefined, fallback: num
 
 /** Runs a CLI main: errors print one clear line and exit with `errorCode` (default 2). */
 export function runMain(main: () => Promise<number>, errorCode = 2): void {
+  handleSignals();
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -109,7 +109,7 @@ export function findInfluxd(bin = process.env.TIDEMARK_INFLUXD || 'influxd'): st
       // not here; try the next one
     }
   }
-  throw new Error(`influxd not found (looked for ${bin} on PATH): run \`npm run setup\` (or \`apt-get install influxdb\`)`);
+  throw new Error(`influxd not found (${bin.includes('/') ? `no executable at ${bin}` : `looked for ${bin} on PATH`}): run \`npm run setup\` (or \`apt-get install influxdb\`)`);
 }
 
 /** Pid from the pid file when that process is alive and is an influxd. */

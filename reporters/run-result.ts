@@ -51,9 +51,12 @@ export interface TargetResources {
 export interface ResourceSample {
   /** ms since the epoch */
   t: number;
+  /** The target process's CPU time (user + system) so far, cumulative. */
   cpuMs: number;
   rssKB: number;
+  /** Open connections or sessions now (from /stats), when the target reports them. */
   connections: number | null;
+  /** Operations done so far (the `ops` counter of /stats), cumulative. */
   ops: number | null;
 }
 

@@ -3,7 +3,7 @@
 // response. See docs/ARCHITECTURE.md, "Why an in-repo SSE extension".
 declare module 'k6/x/sse' {
   /** Options of `sse.open()`. Every field is optional. */
-  export interface SSEParams {
+  export interface SseParams {
     /** HTTP method (default `'GET'`). */
     method?: string;
     /** Request headers. `Accept: text/event-stream` and `Cache-Control: no-cache` are sent unless given here. */
@@ -22,7 +22,7 @@ declare module 'k6/x/sse' {
   }
 
   /** One event of the stream. Comment lines (heartbeats) are never delivered. */
-  export interface SSEEvent {
+  export interface SseEvent {
     /** Last event id seen on this stream (EventSource semantics: an event without `id:` repeats the previous one). `''` if none yet. */
     id: string;
     /** The `event:` field; `''` for unnamed events (EventSource would say `'message'`). */
@@ -34,7 +34,7 @@ declare module 'k6/x/sse' {
   }
 
   /** What `'error'` handlers receive. */
-  export interface SSEError {
+  export interface SseError {
     /** The error message. */
     error(): string;
     /** Same number as the response's `error_code`. */
@@ -42,7 +42,7 @@ declare module 'k6/x/sse' {
   }
 
   /** Why `open()` returned. */
-  export type SSEEndReason =
+  export type SseEndReason =
     /** `client.close()` was called. */
     | 'client'
     /** The server ended the response. */
@@ -55,7 +55,7 @@ declare module 'k6/x/sse' {
     | 'error';
 
   /** What `sse.open()` returns once the stream has ended. */
-  export interface SSEResponse {
+  export interface SseResponse {
     /** Final URL (after redirects). */
     url: string;
     /** HTTP status; 0 when no response arrived. */
@@ -71,24 +71,24 @@ declare module 'k6/x/sse' {
      * 1700 malformed stream (event over 1 MiB), 1000 + status for any status other than 200.
      */
     error_code: number;
-    end_reason: SSEEndReason;
+    end_reason: SseEndReason;
   }
 
-  export type SSEEventName = 'open' | 'event' | 'error';
+  export type SseEventName = 'open' | 'event' | 'error';
 
   /** The client given to `open()`'s function; only valid inside that call and its handlers. */
-  export interface SSEClient {
+  export interface SseClient {
     /** Called once the response headers (status 200) arrived. */
     on(event: 'open', handler: () => void): void;
     /** Called for every event, in order. */
-    on(event: 'event', handler: (event: SSEEvent) => void): void;
+    on(event: 'event', handler: (event: SseEvent) => void): void;
     /** Called on a connection failure, a non-200 status or a broken stream; `open()` then returns (it does not throw). */
-    on(event: 'error', handler: (error: SSEError) => void): void;
+    on(event: 'error', handler: (error: SseError) => void): void;
     /** Ends the stream once the current handler returns; `open()` then returns with `end_reason: 'client'`. */
     close(): void;
   }
 
-  interface SSE {
+  interface SseModule {
     /**
      * Opens a stream and blocks the iteration until it ends: the server ends
      * it, `client.close()`, `params.timeout`, or the VU's context ends. `fn`
@@ -97,10 +97,10 @@ declare module 'k6/x/sse' {
      * while a stream is open, so close from a handler or use `timeout`.
      * A handler that throws ends the stream and the exception propagates.
      */
-    open(url: string, params: SSEParams | null | undefined, fn: (client: SSEClient) => void): SSEResponse;
-    open(url: string, fn: (client: SSEClient) => void): SSEResponse;
+    open(url: string, params: SseParams | null | undefined, fn: (client: SseClient) => void): SseResponse;
+    open(url: string, fn: (client: SseClient) => void): SseResponse;
   }
 
-  const sse: SSE;
+  const sse: SseModule;
   export default sse;
 }

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runPoints } from '../../reporters/influx-points.ts';
-import { writeRunToInflux, type WriteRunOptions } from '../../reporters/influx-writer.ts';
+import { writeRunToInflux, type WriteOutcome, type WriteRunOptions } from '../../reporters/influx-writer.ts';
 import { RUN_RESULT_SCHEMA, type ResourceSample } from '../../reporters/run-result.ts';
 import { validateResourceSamples, validateRunResult } from '../../reporters/validate.ts';
 
@@ -62,6 +62,8 @@ export async function importRunDir(dir: string, url: string, opts: WriteRunOptio
     throw new Error(`${dir} is not a folder: pass a run's results folder, e.g. results/<runId>`);
   }
   const report: ImportReport = { dir, runs: [], skipped: [] };
+  // After one "unreachable", later runs are not tried: a hanging server would cost each one a timeout.
+  let unreachable: string | null = null;
   for (const file of runResultFiles(dir)) {
     let json: unknown;
     try {
@@ -78,7 +80,10 @@ export async function importRunDir(dir: string, url: string, opts: WriteRunOptio
     try {
       const run = validateRunResult(json);
       const samples = readResourceSamples(file);
-      const outcome = await writeRunToInflux(url, run, samples, { resultsDir: dir, ...opts });
+      const outcome: WriteOutcome = unreachable !== null
+        ? { written: false, warning: unreachable }
+        : await writeRunToInflux(url, run, samples, { resultsDir: dir, ...opts });
+      if (!outcome.written && outcome.warning?.includes(' is unreachable ')) unreachable = outcome.warning;
       const points = runPoints(run, samples).length;
       report.runs.push({ file, runId: run.runId, scenario: run.scenario, points, written: outcome.written, problem: outcome.warning });
     } catch (err) {

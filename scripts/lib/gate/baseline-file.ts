@@ -1,6 +1,7 @@
 /** Baselines: `baselines/<target>-<profile>.json`, committed multi-run reference figures. */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RunResult } from '../../../reporters/run-result.ts';
 import { repoPath } from '../repo.ts';
 import { DEFAULT_GATED, gatedFigures, type GatedMetricSpec } from './gated-metrics.ts';
@@ -27,8 +28,13 @@ export interface Baseline {
   runs: BaselineRun[];
 }
 
+/** Where baselines live: `baselines/`, or `TIDEMARK_BASELINE_DIR` (tests, experiments). */
+export function baselineDir(): string {
+  return process.env.TIDEMARK_BASELINE_DIR || repoPath('baselines');
+}
+
 export function baselinePath(scenario: string): string {
-  return repoPath('baselines', `${scenario.replace('/', '-')}.json`);
+  return join(baselineDir(), `${scenario.replace('/', '-')}.json`);
 }
 
 /** A baseline from valid runs of one scenario; only figures every run has are gated. */
@@ -59,6 +65,7 @@ export function baselineFromRuns(runs: RunResult[], duration: string | null): Ba
 
 export async function writeBaseline(baseline: Baseline): Promise<string> {
   const file = baselinePath(baseline.scenario);
+  await mkdir(baselineDir(), { recursive: true });
   await writeFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
   return file;
 }

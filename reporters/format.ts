@@ -19,3 +19,9 @@ export function fmtPercent(share: number | null | undefined): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return MISSING;
   return `${(share * 100).toFixed(2)} %`;
 }
+
+/** A relative change as a signed percentage with 1 decimal: `0.1` → `+10.0%`; `-` for null. */
+export function fmtChange(share: number | null | undefined): string {
+  if (share === null || share === undefined || !Number.isFinite(share)) return MISSING;
+  return `${share >= 0 ? '+' : ''}${(share * 100).toFixed(1)}%`;
+}

@@ -1,21 +1,12 @@
-/** Number formatting shared by the gate's table and markdown reports. */
+/** Gate-specific formatting shared by the gate's table and markdown reports. */
+import { fmtChange } from './format.ts';
 import type { MetricComparison } from './gate-report.ts';
 
-/** A figure with sensible precision: 3 significant digits below 100. */
-export function figure(value: number | null): string {
-  if (value === null || !Number.isFinite(value)) return '-';
-  if (Math.abs(value) >= 100) return value.toFixed(0);
-  return value.toPrecision(3);
-}
+export { fmtChange as percent, fmtNumber as figure } from './format.ts';
 
-/** A share as a signed percentage: 0.1 -> `+10.0%`. */
-export function percent(share: number | null): string {
-  if (share === null || !Number.isFinite(share)) return '-';
-  return `${share >= 0 ? '+' : ''}${(share * 100).toFixed(1)}%`;
-}
-
+/** The confidence interval of the change: `[+2.1%, +9.8%]`. */
 export function interval(m: MetricComparison): string {
-  return m.ciLow === null || m.ciHigh === null ? '-' : `[${percent(m.ciLow)}, ${percent(m.ciHigh)}]`;
+  return m.ciLow === null || m.ciHigh === null ? '-' : `[${fmtChange(m.ciLow)}, ${fmtChange(m.ciHigh)}]`;
 }
 
 export function pValue(p: number | null): string {

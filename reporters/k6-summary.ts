@@ -1,5 +1,6 @@
 /** k6 `handleSummary` data → run result metric summaries and threshold results. */
 import type { MetricSummary, ThresholdResult } from './run-result.ts';
+import type { ScenarioMeta } from '../scenarios/lib/scenario-meta.ts';
 
 export type K6MetricType = MetricSummary['type'];
 
@@ -35,33 +36,8 @@ export interface K6Metric {
   thresholds?: Record<string, { ok: boolean }>;
 }
 
-/**
- * What `scenarios/lib/summary.ts` adds to the summary data as `tidemark` (its `ScenarioMeta`;
- * see docs/ARCHITECTURE.md). Mirrored here for Node-side readers: scenario code type-checks
- * against k6's globals and cannot be imported from Node code. Nothing in this module reads it.
- */
-export interface TidemarkSummaryInfo {
-  /** `<target>/<profile>` */
-  scenario: string;
-  target: string;
-  profile: string;
-  /** The primary protocol latency metric (a Trend in ms). */
-  latencyMetric: string;
-  /** What one operation is: `events`, `requests`, `messages`, `ticks`. */
-  unit: string;
-  /** Counter of operations received or completed. */
-  rateMetric: string;
-  /** Counter of operations asked for; null when `askedRate` says it instead. */
-  expectedMetric: string | null;
-  /** Operations per second asked for, when no `expectedMetric` counts them. */
-  askedRate: number | null;
-  /** Length of the load phase, s. */
-  durationS: number;
-  /** Rate metric of failed operations. */
-  errorMetric: string;
-  /** Connections or sessions held in steady state, when they are the unit of memory. */
-  connections: number | null;
-}
+/** What `scenarios/lib/summary.ts` adds to the summary data: the scenario's own declaration. */
+export type TidemarkSummaryInfo = ScenarioMeta;
 
 /** The parts of k6's `handleSummary(data)` argument (k6 v1.x) that Tidemark reads. */
 export interface K6SummaryData {

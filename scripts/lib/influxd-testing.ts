@@ -19,7 +19,10 @@ export function useTestInflux(port: number): TestInflux {
   const state: TestInflux = { url: `http://127.0.0.1:${port}`, opts: { port } };
   beforeAll(async () => {
     state.opts = { port, dataDir: mkdtempSync(join(tmpdir(), 'tidemark-influx-')), timeoutMs: 15_000 };
-    await startInflux(state.opts);
+    const started = await startInflux(state.opts);
+    if (started.alreadyRunning) {
+      throw new Error(`port ${port} already has an InfluxDB (not this test's): stop it, or pick another port for the test`);
+    }
   });
   afterAll(async () => {
     if (state.opts.dataDir === undefined) return;

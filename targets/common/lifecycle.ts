@@ -28,6 +28,14 @@ export function describeListenError(err: NodeJS.ErrnoException, host: string, po
 }
 
 /**
+ * Accept queue length. Node's default (511) overflows when a churn or ramp
+ * scenario opens a thousand connections at once; the kernel then drops SYNs and
+ * clients retry after 1 s, 3 s..., which would show up as target latency. The
+ * kernel caps it at net.core.somaxconn.
+ */
+export const LISTEN_BACKLOG = 4096;
+
+/**
  * Listens and resolves with the bound address (port 0 → the port the OS chose).
  * Rejects with an Error whose message comes from {@link describeListenError}.
  */
@@ -43,7 +51,7 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen(port, host);
+    server.listen({ port, host, backlog: LISTEN_BACKLOG });
   });
 }
 

@@ -10,7 +10,8 @@ const DETAILS = `SSE reference target.
                                       shared by all its subscribers. Resume with Last-Event-ID (or ?lastEventId=N).
   GET /health, GET /stats
 Environment (defaults): TIDEMARK_SSE_HEARTBEAT_MS (15000), TIDEMARK_SSE_TOPIC_GRACE_MS (30000),
-  TIDEMARK_SSE_BUFFER (10000 events per topic), TIDEMARK_SSE_BUFFER_BYTES (16777216),
+  TIDEMARK_SSE_BUFFER (10000 events per topic), TIDEMARK_SSE_BUFFER_BYTES (16777216 per topic),
+  TIDEMARK_SSE_BUFFER_TOTAL_BYTES (268435456, all topics),
   TIDEMARK_SSE_MAX_CONNECTIONS (10000), TIDEMARK_SSE_MAX_TOPICS (1000), TIDEMARK_SSE_MAX_BUFFERED_BYTES (1048576),
   faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0).
 See targets/sse/README.md.`;

@@ -11,6 +11,8 @@ export interface SseOptions {
   bufferEvents: number;
   /** Bytes kept per topic for resume, whichever limit is hit first. Env `TIDEMARK_SSE_BUFFER_BYTES`. Default 16 MiB. */
   bufferBytes: number;
+  /** Bytes kept for resume by all topics together; a topic pushing over it evicts its own oldest. Env `TIDEMARK_SSE_BUFFER_TOTAL_BYTES`. Default 256 MiB. */
+  bufferTotalBytes: number;
   /** Concurrent event streams. Env `TIDEMARK_SSE_MAX_CONNECTIONS`. Default 10000. */
   maxConnections: number;
   /** Concurrent topics (including those in their grace period). Env `TIDEMARK_SSE_MAX_TOPICS`. Default 1000. */
@@ -28,6 +30,7 @@ export const SSE_DEFAULTS = {
   graceMs: 30_000,
   bufferEvents: 10_000,
   bufferBytes: 16 * 1024 * 1024,
+  bufferTotalBytes: 256 * 1024 * 1024,
   maxConnections: 10_000,
   maxTopics: 1_000,
   maxBufferedBytes: 1024 * 1024,
@@ -41,6 +44,7 @@ const ENV: Record<NumericOption, [name: string, min: number, max: number]> = {
   graceMs: ['TIDEMARK_SSE_TOPIC_GRACE_MS', 0, 3_600_000],
   bufferEvents: ['TIDEMARK_SSE_BUFFER', 0, 10_000_000],
   bufferBytes: ['TIDEMARK_SSE_BUFFER_BYTES', 0, 4 * 1024 ** 3],
+  bufferTotalBytes: ['TIDEMARK_SSE_BUFFER_TOTAL_BYTES', 0, 16 * 1024 ** 3],
   maxConnections: ['TIDEMARK_SSE_MAX_CONNECTIONS', 1, 1_000_000],
   maxTopics: ['TIDEMARK_SSE_MAX_TOPICS', 1, 1_000_000],
   maxBufferedBytes: ['TIDEMARK_SSE_MAX_BUFFERED_BYTES', 1024, 1024 ** 3],

@@ -27,6 +27,21 @@ describe('EventRing', () => {
     expect(held(r)).toEqual([6]);
   });
 
+  it('shares a byte budget between rings: the pushing ring evicts its own oldest', () => {
+    const budget = { used: 0, max: 10 };
+    const a = new EventRing(100, 100, 1, budget);
+    const b = new EventRing(100, 100, 1, budget);
+    for (let i = 1; i <= 2; i++) a.push(i, 'aaaa');
+    b.push(1, 'bbbb');
+    expect(budget.used).toBe(8);
+    b.push(2, 'bbbb');
+    expect(held(a)).toEqual([1, 2]);
+    expect(held(b)).toEqual([2]);
+    expect(budget.used).toBe(8);
+    a.clear();
+    expect(budget.used).toBe(4);
+  });
+
   it('starts at any id and tracks ids with capacity 0', () => {
     const r = new EventRing(0, 100, 41);
     expect([r.first, r.last]).toEqual([41, 40]);

@@ -1,7 +1,19 @@
 /**
+ * Bytes held by all rings of a server together. Per-topic bounds alone would let
+ * 1000 topics x 16 MiB exhaust the machine; with a shared budget, a ring that
+ * pushes while the total is over budget evicts its own oldest events (busy topics
+ * pay for themselves). A resuming client is then told about the loss, as always.
+ */
+export interface BufferBudget {
+  used: number;
+  readonly max: number;
+}
+
+/**
  * Bounded per-topic history for resume. Ids are consecutive, so a slot is found
  * by arithmetic: no search, no per-event object beyond the frame string.
- * Bounded by event count and by bytes (frames are ASCII: length = bytes).
+ * Bounded by event count, by bytes, and by the shared budget (frames are ASCII:
+ * length = bytes).
  */
 export class EventRing {
   private readonly frames: (string | undefined)[] = [];
@@ -15,11 +27,13 @@ export class EventRing {
    * @param capacity max events held; 0 keeps nothing (ids are still tracked)
    * @param maxBytes max bytes held; the newest event is always kept when capacity > 0
    * @param startSeq id of the first event that will be pushed
+   * @param budget shared byte budget; default: unlimited
    */
   constructor(
     private readonly capacity: number,
     private readonly maxBytes: number,
     private readonly startSeq: number,
+    private readonly budget: BufferBudget = { used: 0, max: Infinity },
   ) {
     this.first = startSeq;
     this.last = startSeq - 1;
@@ -48,13 +62,16 @@ export class EventRing {
     if (i === this.frames.length) this.frames.push(frame);
     else this.frames[i] = frame;
     this.bytes += frame.length;
+    this.budget.used += frame.length;
     this.last = seq;
-    while (this.bytes > this.maxBytes && this.size > 1) this.evictOldest();
+    while ((this.bytes > this.maxBytes || this.budget.used > this.budget.max) && this.size > 1) this.evictOldest();
   }
 
   private evictOldest(): void {
     const i = this.slot(this.first);
-    this.bytes -= this.frames[i]?.length ?? 0;
+    const length = this.frames[i]?.length ?? 0;
+    this.bytes -= length;
+    this.budget.used -= length;
     this.frames[i] = undefined;
     this.first++;
   }
@@ -70,6 +87,7 @@ export class EventRing {
   /** Frees every frame (topic stopped). */
   clear(): void {
     this.frames.length = 0;
+    this.budget.used -= this.bytes;
     this.bytes = 0;
     this.first = this.last + 1;
   }

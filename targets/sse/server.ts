@@ -27,6 +27,8 @@ export interface SseStats extends BaseStats, SseCounters {
   topics: number;
   /** Subscribers per topic name. */
   topicSubscribers: Record<string, number>;
+  /** Bytes held for resume by all topics. */
+  bufferedBytes: number;
   faults: SseOptions['faults'];
   limits: Omit<SseOptions, 'faults' | 'random'>;
 }
@@ -65,6 +67,7 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
     delivery,
     bufferEvents: options.bufferEvents,
     bufferBytes: options.bufferBytes,
+    budget: { used: 0, max: options.bufferTotalBytes },
     graceMs: options.graceMs,
     delayMs: options.faults.delayMs,
     onExpired: (topic) => {
@@ -153,6 +156,7 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
       privateStreams: privates.size,
       topics: topics.size,
       topicSubscribers,
+      bufferedBytes: topicHost.budget.used,
       faults: faultConfig,
       limits,
     };

@@ -5,7 +5,7 @@
 import { createDelayLine, type DelayLine } from '../common/delay.ts';
 import { eventFrame, lostFrame, nowEpochMs, payload } from './frame.ts';
 import { RateProducer } from './producer.ts';
-import { EventRing } from './ring.ts';
+import { EventRing, type BufferBudget } from './ring.ts';
 import { deliverEvent, writeControl, type Delivery, type Stream } from './stream.ts';
 
 /** What a topic needs from its server. */
@@ -15,6 +15,8 @@ export interface TopicHost {
   readonly bufferEvents: number;
   /** Bytes kept for resume. */
   readonly bufferBytes: number;
+  /** Byte budget shared by every topic's history. */
+  readonly budget: BufferBudget;
   /** Production continues this long after the last subscriber left. */
   readonly graceMs: number;
   /** Fault delay applied to each produced batch before it is written. */
@@ -49,7 +51,7 @@ export class Topic {
   ) {
     this.seq = startSeq - 1;
     this.p = payload(size);
-    this.ring = new EventRing(host.bufferEvents, host.bufferBytes, startSeq);
+    this.ring = new EventRing(host.bufferEvents, host.bufferBytes, startSeq, host.budget);
     this.delay = createDelayLine(host.delayMs);
     this.producer = new RateProducer(rate, this.produce, (n) => (host.delivery.counters.scheduleSkipped += n));
   }

@@ -59,7 +59,9 @@ export function readStream(opts: StreamOptions): StreamOutcome {
   let malformed = false;
   let firstSeen = false;
 
-  const res = sse.open(opts.url, { method: 'GET', headers, tags }, (client) => {
+  // A stalled stream still ends by itself: events close it on time, the timeout covers silence.
+  const timeout = opts.holdMs + 5000;
+  const res = sse.open(opts.url, { method: 'GET', headers, tags, timeout }, (client) => {
     client.on('open', () => {
       m.connectTime.add(Date.now() - started, tags);
     });

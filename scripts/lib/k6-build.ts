@@ -207,7 +207,8 @@ export async function ensureK6(opts: EnsureK6Options = {}): Promise<{ path: stri
   }
   await rename(tmp, bin);
   await writeFile(stampPath(), `${hash}\n`);
-  log(`built ${relative(ROOT, bin)} in ${((Date.now() - started) / 1000).toFixed(1)} s (${compiled} packages compiled)`);
+  const detail = compiled > 0 ? `${compiled} packages compiled` : "all packages from Go's build cache";
+  log(`built ${relative(ROOT, bin)} in ${((Date.now() - started) / 1000).toFixed(1)} s (${detail})`);
   return { path: bin, rebuilt: true };
 }
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get } from 'node:http';
 import { NO_FAULTS, type FaultConfig } from '../common/faults.ts';
-import { createSseServer, type SseOptions, type SseServer } from './server.ts';
+import type { SseOptions } from './options.ts';
+import { createSseServer, type SseServer } from './server.ts';
 import { lastId, openSse, tickIds, type TestClient } from './test-client.ts';
 
 const servers: SseServer[] = [];

@@ -1,7 +1,16 @@
 /** Reads one SSE stream from a Tidemark-style server and records delivery, gap and error metrics. */
 import sse from 'k6/x/sse';
 import type { SseEvent } from 'k6/x/sse';
+import exec from 'k6/execution';
+import { envNumber } from './env.ts';
 import * as m from './sse-metrics.ts';
+
+/**
+ * Latency samples from the first seconds (JIT compilation in k6 and the target, all VUs starting at once) are
+ * left out of the latency trends: they say nothing about steady state and make p99 swing between runs.
+ * Events are still counted for gaps and rates. `TIDEMARK_WARMUP_S`, default 1.
+ */
+const warmupMs = envNumber('TIDEMARK_WARMUP_S', 1, { min: 0, max: 3600 }) * 1000;
 
 export interface StreamOptions {
   /** Full URL of the stream (with rate, size and topic query parameters). */
@@ -92,7 +101,7 @@ export function readStream(opts: StreamOptions): StreamOutcome {
       lastId = data.seq;
       events += 1;
       m.eventsReceived.add(1, tags);
-      m.deliveryLatency.add(now - data.t, tags);
+      if (now - exec.scenario.startTime >= warmupMs) m.deliveryLatency.add(now - data.t, tags);
       const done = now - started >= opts.holdMs || (opts.maxEvents !== undefined && events >= opts.maxEvents);
       if (done) client.close();
     });

@@ -12,6 +12,8 @@ export interface BaseStats {
   ops: number;
   connections: ConnectionCounts;
   rssBytes: number;
+  /** V8 heap in use: tells per-connection state from GC headroom when RSS moves. */
+  heapUsedBytes: number;
   cpuUs: { user: number; system: number };
 }
 
@@ -27,6 +29,7 @@ export function baseStats(target: string, startedAt: number, ops: number, connec
     ops,
     connections: { current: connections.current, peak: connections.peak },
     rssBytes: usage.rssBytes,
+    heapUsedBytes: process.memoryUsage().heapUsed,
     cpuUs: usage.cpuUs,
   };
 }

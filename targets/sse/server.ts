@@ -105,7 +105,8 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
   };
 
   const openStream = (req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void => {
-    const parsed = parseStreamRequest(query, req.headers['last-event-id'] as string | undefined);
+    const lastEventIdHeader = req.headers['last-event-id'];
+    const parsed = parseStreamRequest(query, typeof lastEventIdHeader === 'string' ? lastEventIdHeader : undefined);
     if (!parsed.ok) return reject(res, 400, 'badRequest', parsed.error);
     if (closing) return reject(res, 503, 'overload', 'the server is shutting down; reconnect to a running instance');
     if (streams.size >= options.maxConnections) {

@@ -37,6 +37,7 @@ export class Topic {
   /** Last id produced (may still sit in the delay line). */
   private seq: number;
   private grace: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   /**
    * Creates the topic; production starts with the first subscriber (so it gets event 1).
@@ -97,7 +98,8 @@ export class Topic {
 
   /** Removes a subscriber; the last one leaving starts the grace period. */
   unsubscribe(stream: Stream): void {
-    if (!this.subscribers.delete(stream) || this.subscribers.size > 0) return;
+    // After stop (server closing) no grace timer: it would keep the process alive.
+    if (!this.subscribers.delete(stream) || this.subscribers.size > 0 || this.stopped) return;
     this.grace = setTimeout(() => {
       this.stop();
       this.host.onExpired(this);
@@ -106,6 +108,7 @@ export class Topic {
 
   /** Stops production and frees the history. */
   stop(): void {
+    this.stopped = true;
     this.producer.stop();
     this.delay.clear();
     this.ring.clear();

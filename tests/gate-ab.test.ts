@@ -1,0 +1,40 @@
+/**
+ * Paired A/B gate with real k6: the targets of a git ref (A, a worktree of HEAD) and of the working tree (B)
+ * run interleaved; an injected fault in B is caught pairwise, an unchanged B passes.
+ */
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGate } from '../scripts/lib/gate/run-gate.ts';
+
+const saved = { ...process.env };
+beforeAll(() => {
+  process.env.SSE_CONNECTIONS = '10';
+  process.env.TIDEMARK_DURATION = '3s';
+});
+afterAll(() => {
+  process.env = saved;
+});
+
+const abGate = (runId: string, targetEnv: Record<string, string>) =>
+  runGate({ only: 'sse/sustained', repeat: 3, against: 'HEAD', alpha: 0.01, allowMachineMismatch: false, runId, targetEnv, log: () => {} });
+
+describe('paired A/B gate against HEAD', () => {
+  it('catches a fault injected into B only, comparing runs pairwise', async () => {
+    const report = await abGate(`it-ab-fail-${process.pid}`, { TIDEMARK_FAULT_DELAY_MS: '15' });
+    expect(report.mode).toBe('ab');
+    expect(report.against).toBe('HEAD');
+    const p50 = report.scenarios[0]?.metrics.find((m) => m.metric === 'latency_p50');
+    expect(p50?.method).toBe('paired');
+    expect(p50?.verdict).toBe('regression');
+    expect(report.exitCode).toBe(1);
+    await rm(`results/${report.runId}`, { recursive: true, force: true });
+  }, 150_000);
+
+  it('passes when A and B are the same code', async () => {
+    const report = await abGate(`it-ab-pass-${process.pid}`, {});
+    expect(report.scenarios[0]?.invalid).toEqual([]);
+    expect(report.scenarios[0]?.metrics.filter((m) => m.verdict === 'regression')).toEqual([]);
+    expect(report.exitCode).toBe(0);
+    await rm(`results/${report.runId}`, { recursive: true, force: true });
+  }, 150_000);
+});

@@ -7,7 +7,7 @@ usage: npm run gate -- [options]
 
 Runs every scenario that has a committed baseline (baselines/*.json) N times and compares the runs with
 the baseline; or, with --against, runs the targets of <git-ref> (A) and of this working tree (B)
-interleaved A B A B ... and compares them pairwise. Writes results/<runId>/report.md, report.json
+interleaved (A B, B A, A B, ...: the order alternates within pairs) and compares them pairwise. Writes results/<runId>/report.md, report.json
 and every run result. Exit code: 0 pass, 1 regression, 2 invalid run or harness error.
 
 options:

@@ -73,3 +73,13 @@ describe('compareAll', () => {
     expect(p95?.verdict).toBe('regression');
   });
 });
+
+describe('percentiles need enough samples', () => {
+  it('leaves out p99 of a run with too few latency samples', () => {
+    const run = fakeRun({ p95: 2 });
+    run.metrics.sse_delivery_latency!.count = 600;
+    const figures = gatedFigures(run);
+    expect(figures.latency_p99).toBeNull();
+    expect(figures.latency_p95).toBe(2);
+  });
+});

@@ -26,13 +26,22 @@ export const DEFAULT_GATED: Record<string, GatedMetricSpec> = {
   rss_slope_mb_per_min: { direction: 'lower', margin: 0, description: 'target RSS growth, MB/min (soak)' },
 };
 
-/** The gated figures of one run; null where the run does not have that figure. */
+/**
+ * Fewest latency samples a run needs before its percentile is gated: a percentile resting on a handful of
+ * tail samples swings between identical runs (p99 of 600 samples is about the 6th largest), so it is left out
+ * rather than allowed to raise false alarms. At these counts each percentile rests on 20 or more tail samples.
+ */
+export const MIN_SAMPLES = { p50: 40, p95: 400, p99: 2000 } as const;
+
+/** The gated figures of one run; null where the run does not have that figure (or too few samples for it). */
 export function gatedFigures(run: RunResult): Record<string, number | null> {
   const latency = run.latencyMetric ? run.metrics[run.latencyMetric] : undefined;
+  const count = latency?.count ?? 0;
+  const percentile = (value: number | null | undefined, min: number): number | null => (count >= min ? value ?? null : null);
   return {
-    latency_p50: latency?.p50 ?? null,
-    latency_p95: latency?.p95 ?? null,
-    latency_p99: latency?.p99 ?? null,
+    latency_p50: percentile(latency?.p50, MIN_SAMPLES.p50),
+    latency_p95: percentile(latency?.p95, MIN_SAMPLES.p95),
+    latency_p99: percentile(latency?.p99, MIN_SAMPLES.p99),
     throughput: run.load.achievedRate,
     cpu_ms_per_op: run.resources?.cpuMsPerOp ?? null,
     rss_per_connection_kb: run.resources?.rssPerConnectionKB ?? null,

@@ -129,20 +129,31 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
           if (errors.some((e) => e.scenario === s)) continue;
           const duration = opts.duration ?? baselines.get(s)?.duration ?? undefined;
           try {
-            if (worktree) {
+            const runA = async (): Promise<void> => {
+              if (!worktree) return;
               const a = await runScenario({ scenario: s, runId, outDir: `${outDir}/A`, repeat: i, duration, influx: opts.influx, targetRoot: worktree.path, log });
               reference.get(s)?.push(a);
+            };
+            const runB = async (): Promise<RunResult> =>
+              runScenario({
+                scenario: s,
+                runId,
+                outDir: worktree ? `${outDir}/B` : outDir,
+                repeat: i,
+                duration,
+                influx: opts.influx,
+                targetEnv: opts.targetEnv ?? {},
+                log,
+              });
+            // A B, B A, A B, ...: alternating the order within pairs cancels any effect of running second.
+            let b: RunResult;
+            if (i % 2 === 1) {
+              await runA();
+              b = await runB();
+            } else {
+              b = await runB();
+              await runA();
             }
-            const b = await runScenario({
-              scenario: s,
-              runId,
-              outDir: worktree ? `${outDir}/B` : outDir,
-              repeat: i,
-              duration,
-              influx: opts.influx,
-              targetEnv: opts.targetEnv ?? {},
-              log,
-            });
             current.get(s)?.push(b);
             log(`  ${s} run ${i}/${opts.repeat}: ${b.valid ? 'valid' : `INVALID (${b.invalidReasons.join('; ')})`}`);
           } catch (err) {

@@ -34,6 +34,25 @@ export interface RunFacts {
   targetFailure: string | null;
 }
 
+/**
+ * CPU and operations from the second sample after load began to the end: the first second carries JIT
+ * compilation and connection set-up, whose cost swings between identical runs. Falls back to the whole run
+ * when there are too few samples.
+ */
+export function steadyWindow(
+  samples: ResourceSample[],
+  before: ResourceSample,
+  after: ResourceSample,
+): { cpuMs: number; ops: number } {
+  const whole = { cpuMs: Math.max(0, after.cpuMs - before.cpuMs), ops: Math.max(0, (after.ops ?? 0) - (before.ops ?? 0)) };
+  const loaded = samples.findIndex((s) => s.ops !== null && before.ops !== null && s.ops > before.ops);
+  const start = loaded >= 0 ? samples[loaded + 1] : undefined;
+  if (!start || start.ops === null || after.ops === null) return whole;
+  const window = { cpuMs: after.cpuMs - start.cpuMs, ops: after.ops - start.ops };
+  // Keep the window only when it still holds most of the work: otherwise the run was too short for it.
+  return window.ops >= whole.ops / 2 ? window : whole;
+}
+
 /** CPU per operation, RSS peak, steady and per connection, and the RSS slope from the samples. */
 export function targetResources(
   samples: ResourceSample[],
@@ -44,6 +63,7 @@ export function targetResources(
   if (before === null || after === null || samples.length === 0) return null;
   const cpuMs = Math.max(0, after.cpuMs - before.cpuMs);
   const ops = before.ops !== null && after.ops !== null ? Math.max(0, after.ops - before.ops) : 0;
+  const steady = steadyWindow(samples, before, after);
   const rssPeakKB = Math.max(...samples.map((s) => s.rssKB));
   const secondHalf = samples.slice(Math.floor(samples.length / 2)).map((s) => s.rssKB);
   const rssSteadyKB = median(secondHalf);
@@ -54,7 +74,7 @@ export function targetResources(
     samples: samples.length,
     cpuMs,
     ops,
-    cpuMsPerOp: ops > 0 ? cpuMs / ops : null,
+    cpuMsPerOp: steady.ops > 0 ? steady.cpuMs / steady.ops : null,
     rssPeakMB: rssPeakKB / 1024,
     rssSteadyMB: rssSteadyKB / 1024,
     rssPerConnectionKB:

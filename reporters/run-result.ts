@@ -37,6 +37,7 @@ export interface TargetResources {
   cpuMs: number;
   /** Operations the target reported doing during the run (`ops` delta of /stats). */
   ops: number;
+  /** CPU per operation over the steady part of the run (from one second after load began). */
   cpuMsPerOp: number | null;
   rssPeakMB: number;
   /** Median RSS over the second half of the run. */

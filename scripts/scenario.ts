@@ -19,6 +19,8 @@ options:
   --influx URL    also record to InfluxDB 1.x, e.g. http://127.0.0.1:8086/k6 (credentials:
                   TIDEMARK_INFLUX_USERNAME / TIDEMARK_INFLUX_PASSWORD)
   --repeat N      run N times in a row (default 1)
+  --segments N    split the load across N k6 processes (k6 execution segments, tagged instance=<i>) and
+                  merge them into one run result; percentiles come from every raw sample (default 1)
   --run-id ID     results folder name (default: time-sha-random)
   -e, --env K=V   pass a variable to the k6 script (repeatable), e.g. -e SSE_CONNECTIONS=200
   -h, --help      this text
@@ -32,12 +34,14 @@ runMain(async () => {
     url: { type: 'string' },
     influx: { type: 'string' },
     repeat: { type: 'string' },
+    segments: { type: 'string' },
     'run-id': { type: 'string' },
     env: { type: 'string', short: 'e', multiple: true },
   });
   const scenario = positionals[0];
   if (positionals.length !== 1 || scenario === undefined) throw new Error(`expected one scenario name\n${USAGE}`);
   const repeat = positiveInt('--repeat', values.repeat, 1);
+  const segments = positiveInt('--segments', values.segments, 1);
   const k6Vars: Record<string, string> = {};
   for (const pair of values.env ?? []) {
     const eq = pair.indexOf('=');
@@ -54,6 +58,7 @@ runMain(async () => {
       ...(values.duration ? { duration: values.duration } : {}),
       ...(values.url ? { url: values.url } : {}),
       ...(values.influx ? { influx: values.influx } : {}),
+      ...(segments > 1 ? { segments } : {}),
       k6Vars,
     });
     process.stdout.write(`${renderRunTable(run)}\n`);

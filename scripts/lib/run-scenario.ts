@@ -18,6 +18,9 @@ import { freePort } from './free-port.ts';
 import { parseScenarioName, scenarioFile } from './scenario-name.ts';
 import { targetEntry } from './target-registry.ts';
 import { influxReachable, k6InfluxArgs, k6InfluxEnv } from './influx-url.ts';
+import { checkCount, runBase, segmentsDigestFile } from './segments.ts';
+import { mergedExitCode, runK6Segments, type SegmentOutcome } from './segments-run.ts';
+import { mergeSegmentFiles } from './segments-result.ts';
 
 export interface RunScenarioOptions {
   /** `<target>/<profile>` */
@@ -42,6 +45,11 @@ export interface RunScenarioOptions {
   targetRoot?: string;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Split the load across this many k6 processes with k6 execution segments, each tagged `instance=<i>`,
+   * and merge them into one run result (see scripts/lib/segments.ts). Default 1: one k6 process.
+   */
+  segments?: number;
 }
 
 /** Files one run leaves behind, named after `<target>-<profile>[-r<i>]`. */
@@ -65,6 +73,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
   const files = runFiles(outDir, opts.scenario, opts.repeat);
   await mkdir(outDir, { recursive: true });
   const k6 = k6Path();
+  const segments = opts.segments ?? 1;
+  checkCount(segments);
   if (!existsSync(k6)) throw new Error(`k6 is not built at ${k6}: run \`npm run setup\` first`);
 
   const startedAt = new Date();
@@ -135,14 +145,23 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       ...(influx ? k6InfluxArgs(influx) : []),
       script,
     ];
-    log(`  k6 ${opts.scenario}${opts.repeat === undefined ? '' : ` (run ${opts.repeat})`}: log in ${files.k6Log}`);
-    const k6Log = createWriteStream(files.k6Log);
-    const env = { ...k6Env(), ...(influx ? k6InfluxEnv(influx) : {}) };
-    k6Proc = spawnTracked(k6, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    k6Proc.stdout?.pipe(k6Log);
-    k6Proc.stderr?.pipe(k6Log);
-    const k6Exit = await exited(k6Proc);
-    const k6ExitCode = k6Exit.code ?? 128;
+    let k6ExitCode: number;
+    let segmentOutcomes: SegmentOutcome[] = [];
+    if (segments > 1) {
+      const env = { ...k6Env(), ...(influx ? k6InfluxEnv(influx) : {}) };
+      const extraArgs = influx ? k6InfluxArgs(influx) : [];
+      segmentOutcomes = await runK6Segments({ k6, script, vars, tags, extraArgs, count: segments, base: runBase(files.result), env, cwd: repoRoot, log });
+      k6ExitCode = mergedExitCode(segmentOutcomes.map((o) => o.exitCode));
+    } else {
+      log(`  k6 ${opts.scenario}${opts.repeat === undefined ? '' : ` (run ${opts.repeat})`}: log in ${files.k6Log}`);
+      const k6Log = createWriteStream(files.k6Log);
+      const env = { ...k6Env(), ...(influx ? k6InfluxEnv(influx) : {}) };
+      k6Proc = spawnTracked(k6, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      k6Proc.stdout?.pipe(k6Log);
+      k6Proc.stderr?.pipe(k6Log);
+      const k6Exit = await exited(k6Proc);
+      k6ExitCode = k6Exit.code ?? 128;
+    }
     const after = await sampler.sample();
     samples = await sampler.stop();
     const finishedAt = new Date();
@@ -152,9 +171,12 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       targetExit = 'target stopped answering GET /health by the end of the run';
     }
     await writeFile(files.resources, JSON.stringify(samples));
-    const summary = existsSync(files.summary)
-      ? (JSON.parse(await readFile(files.summary, 'utf8')) as K6SummaryFile)
-      : null;
+    const summary =
+      segments > 1
+        ? await mergeSegmentFiles(segmentOutcomes, files.summary, segmentsDigestFile(runBase(files.result)), log)
+        : existsSync(files.summary)
+          ? (JSON.parse(await readFile(files.summary, 'utf8')) as K6SummaryFile)
+          : null;
 
     let run = buildRunResult({
       runId: opts.runId,

@@ -14,7 +14,7 @@ describe('EventRing', () => {
     expect(held(r)).toEqual([5, 6, 7]);
     expect([r.first, r.last, r.size]).toEqual([5, 7, 3]);
     const frames: string[] = [];
-    r.forEachFrom(6, (_s, f) => frames.push(f));
+    r.forEachFrom(6, (_s, f) => frames.push(String(f)));
     expect(frames).toEqual(['e6', 'e7']);
     expect(r.heldBytes).toBe(6);
   });

@@ -4,6 +4,8 @@
  * pushes while the total is over budget evicts its own oldest events (busy topics
  * pay for themselves). A resuming client is then told about the loss, as always.
  */
+import type { Frame } from './stream.ts';
+
 export interface BufferBudget {
   used: number;
   readonly max: number;
@@ -16,7 +18,7 @@ export interface BufferBudget {
  * length = bytes).
  */
 export class EventRing {
-  private readonly frames: (string | undefined)[] = [];
+  private readonly frames: (Frame | undefined)[] = [];
   private bytes = 0;
   /** Lowest id still held (first > last when empty). */
   first: number;
@@ -48,7 +50,7 @@ export class EventRing {
   }
 
   /** Appends event `seq` (must be last + 1), evicting the oldest beyond the bounds. */
-  push(seq: number, frame: string): void {
+  push(seq: number, frame: Frame): void {
     if (seq !== this.last + 1) throw new Error(`EventRing.push: expected id ${this.last + 1}, got ${seq}`);
     if (this.capacity === 0) {
       this.last = seq;
@@ -77,7 +79,7 @@ export class EventRing {
   }
 
   /** Calls `fn` for every held event with id >= `from`, oldest first. */
-  forEachFrom(from: number, fn: (seq: number, frame: string) => void): void {
+  forEachFrom(from: number, fn: (seq: number, frame: Frame) => void): void {
     for (let seq = Math.max(from, this.first); seq <= this.last; seq++) {
       const frame = this.frames[this.slot(seq)];
       if (frame !== undefined) fn(seq, frame);

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { trackConnections } from '../common/connections.ts';
+import { trackConnections, type ConnectionCounts } from '../common/connections.ts';
 import { createFaults } from '../common/faults.ts';
 import { BASE_PATHS, handleBaseRoutes, methodNotAllowed, notFound, sendText, splitUrl } from '../common/http.ts';
 import { closeServer, listen, type RunnableTarget } from '../common/lifecycle.ts';
@@ -20,8 +20,10 @@ import { Topic, type TopicHost } from './topic.ts';
 
 /** `/stats` of the SSE target: the base shape plus SSE figures. `ops` == `eventsSent`. */
 export interface SseStats extends BaseStats, SseCounters {
-  /** Open event streams (each is one connection). */
+  /** Open event streams (each is one connection). `connections` counts these too. */
   streams: number;
+  /** Open TCP sockets, scrapes of /health and /stats included. */
+  sockets: ConnectionCounts;
   privateStreams: number;
   /** Topics alive, including those in their grace period. */
   topics: number;
@@ -58,6 +60,8 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
   const faults = createFaults(options.faults, options.random);
   const delivery: Delivery = { faults, counters, maxBufferedBytes: options.maxBufferedBytes };
   const streams = new Set<Stream>();
+  // `/stats` connections count event streams, the unit of memory here: not /health or /stats scrapes.
+  const streamCounts: ConnectionCounts = { current: 0, peak: 0 };
   const privates = new Map<Stream, PrivateStream>();
   const topics = new Map<string, Topic>();
   const subscriptions = new Map<Stream, Topic>();
@@ -123,9 +127,12 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
     res.writeHead(200, SSE_HEADERS);
     const stream: Stream = { res, after: 0, ballast: faults.holdMemory() };
     streams.add(stream);
+    streamCounts.current = streams.size;
+    streamCounts.peak = Math.max(streamCounts.peak, streams.size);
     writeControl(delivery, stream, RETRY_FRAME);
     res.on('close', () => {
       streams.delete(stream);
+      streamCounts.current = streams.size;
       stream.ballast = undefined;
       const t = subscriptions.get(stream);
       if (t !== undefined) {
@@ -150,7 +157,8 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
     for (const [name, t] of topics) topicSubscribers[name] = t.subscribers.size;
     const { faults: faultConfig, random: _random, ...limits } = options;
     return {
-      ...baseStats('sse', startedAt, counters.eventsSent, connections),
+      ...baseStats('sse', startedAt, counters.eventsSent, streamCounts),
+      sockets: { ...connections },
       ...counters,
       rejected: { ...counters.rejected },
       streams: streams.size,

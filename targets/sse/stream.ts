@@ -6,6 +6,14 @@ import type { ServerResponse } from 'node:http';
 import type { Faults } from '../common/faults.ts';
 import type { SseCounters } from './counters.ts';
 
+/**
+ * Bytes for one write. Topics pre-encode each event to a Buffer once so that
+ * writing it to N sockets copies no string N times; private streams write their
+ * string directly (one write each, nothing to share). Frames are ASCII, so
+ * `length` is the byte count for both kinds.
+ */
+export type Frame = string | Buffer;
+
 /** Per-connection state, kept tiny on purpose (memory per connection is a gated figure). */
 export interface Stream {
   readonly res: ServerResponse;
@@ -36,7 +44,7 @@ function enforceBound(d: Delivery, res: ServerResponse): void {
 }
 
 /** Writes one event: one operation, subject to the drop and CPU faults. */
-export function deliverEvent(d: Delivery, s: Stream, frame: string): void {
+export function deliverEvent(d: Delivery, s: Stream, frame: Frame): void {
   const res = s.res;
   if (res.destroyed) return;
   if (d.faults.shouldDrop()) {

@@ -6,7 +6,7 @@ import { createDelayLine, type DelayLine } from '../common/delay.ts';
 import { eventFrame, lostFrame, nowEpochMs, payload } from './frame.ts';
 import { RateProducer } from './producer.ts';
 import { EventRing, type BufferBudget } from './ring.ts';
-import { deliverEvent, writeControl, type Delivery, type Stream } from './stream.ts';
+import { deliverEvent, writeControl, type Delivery, type Frame, type Stream } from './stream.ts';
 
 /** What a topic needs from its server. */
 export interface TopicHost {
@@ -121,19 +121,24 @@ export class Topic {
     if (this.host.delayMs <= 0) {
       for (let i = 0; i < count; i++) {
         const seq = ++this.seq;
-        this.publish(seq, eventFrame(seq, nowEpochMs(), this.name, this.p));
+        this.publish(seq, this.encode(seq));
       }
       return;
     }
     // Stamp now, write later: the whole batch waits once (not once per subscriber).
     const first = this.seq + 1;
-    const frames: string[] = [];
-    for (let i = 0; i < count; i++) frames.push(eventFrame(++this.seq, nowEpochMs(), this.name, this.p));
+    const frames: Frame[] = [];
+    for (let i = 0; i < count; i++) frames.push(this.encode(++this.seq));
     this.delay.schedule(() => frames.forEach((frame, i) => this.publish(first + i, frame)));
   };
 
+  /** Serialises event `seq` once, stamped now, as bytes shared by every subscriber and the history. */
+  private encode(seq: number): Buffer {
+    return Buffer.from(eventFrame(seq, nowEpochMs(), this.name, this.p), 'latin1');
+  }
+
   /** Records the event for resume and writes it to every subscriber that has not seen it. */
-  private publish(seq: number, frame: string): void {
+  private publish(seq: number, frame: Frame): void {
     this.ring.push(seq, frame);
     const d = this.host.delivery;
     for (const s of this.subscribers) if (seq > s.after) deliverEvent(d, s, frame);

@@ -1,0 +1,21 @@
+import { createMcpServer } from '/work/main/targets/jsonrpc/mcp-server.ts';
+import { ToolBox } from '/work/main/targets/jsonrpc/tools.ts';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+const box = new ToolBox({ maxSleepMs: 1000, maxIterations: 1000, cacheEntries: 10 });
+const gc = (globalThis as any).gc as () => void;
+const used = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
+const N = 1000;
+const keep: unknown[] = [];
+let b = used();
+for (let i = 0; i < N; i++) keep.push(new McpServer({ name: 'x', version: '1' }, { capabilities: { tools: {} } }));
+console.log('bare McpServer KB', (used() - b) / 1024 / N);
+b = used();
+for (let i = 0; i < N; i++) keep.push(createMcpServer(box));
+console.log('McpServer+3 tools KB', (used() - b) / 1024 / N);
+b = used();
+for (let i = 0; i < N; i++) keep.push(new StreamableHTTPServerTransport({ sessionIdGenerator: () => 'x' }));
+console.log('transport KB', (used() - b) / 1024 / N);
+b = used();
+for (let i = 0; i < N; i++) { const s = createMcpServer(box); const t = new StreamableHTTPServerTransport({ sessionIdGenerator: () => 'x' }); await s.connect(t); keep.push(s); }
+console.log('connected pair KB', (used() - b) / 1024 / N);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { steadyWindow, targetResources } from './build-run-result.ts';
+import type { ResourceSample } from './run-result.ts';
+
+const s = (t: number, cpuMs: number, ops: number | null, rssKB = 50_000, connections: number | null = 10): ResourceSample => ({ t, cpuMs, rssKB, connections, ops });
+
+describe('target resources', () => {
+  const before = s(0, 100, 0, 40_000, 0);
+  // Load starts at t=1 s; the first loaded second costs 2 ms per op (JIT), then 1 ms per op.
+  const samples = [s(1000, 300, 100), s(2000, 400, 200), s(3000, 500, 300), s(4000, 600, 400)];
+  const after = s(4500, 650, 450);
+
+  it('CPU per op leaves out the first loaded second', () => {
+    expect(steadyWindow(samples, before, after)).toEqual({ cpuMs: 250, ops: 250 });
+    expect(targetResources(samples, before, after, true)?.cpuMsPerOp).toBe(1);
+  });
+
+  it('falls back to the whole run when the steady window would be too short', () => {
+    expect(steadyWindow(samples.slice(0, 1), before, s(1500, 400, 150))).toEqual({ cpuMs: 300, ops: 150 });
+  });
+
+  it('RSS per connection is growth over the pre-load RSS per peak connection', () => {
+    const r = targetResources(samples, before, after, true);
+    expect(r?.rssPerConnectionKB).toBe(1000);
+    expect(r?.connectionsPeak).toBe(10);
+    expect(targetResources(samples, before, after, false)?.rssPerConnectionKB).toBeNull();
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * JSON-RPC 2.0 over HTTP and MCP over Streamable HTTP, for k6 (k6/http): one call, one
+ * session handshake, one DELETE. Every call records `rpc_latency` (tagged `method`, `api`),
+ * `rpc_calls` when answered, and `tidemark_errors`: an HTTP 200 carrying a JSON-RPC `error`
+ * is a failure unless the caller said it expects that code.
+ */
+import http from 'k6/http';
+import type { RefinedResponse, ResponseType } from 'k6/http';
+import * as m from './jsonrpc-metrics.ts';
+
+type Tags = Record<string, string>;
+
+/** What became of one call. */
+export interface CallOutcome {
+  /** True when answered with a result that passed the check (or the expected error). */
+  ok: boolean;
+  /** The `result` member, when there was one. */
+  result: unknown;
+  /** The `error` member, when there was one. */
+  error: { code: number; message: string } | undefined;
+  /** Server-to-client notifications received before the answer (MCP SSE only). */
+  notifications: JsonRpcMessage[];
+}
+
+export interface CallOptions {
+  /** Tags added to every sample (e.g. `phase`, `step`). Default none. */
+  tags?: Tags;
+  /** Checks the result; a false return counts as an error. Default: any result passes. */
+  check?: (result: unknown) => boolean;
+  /** A JSON-RPC error code that is the expected answer (a success for the error metric). Default none. */
+  expectError?: number;
+  /** Request timeout. Default 10s. */
+  timeout?: string;
+  /** Count the answer in `rpc_calls` (the scenario's operations); false for handshakes. Default true. */
+  countAsCall?: boolean;
+}
+
+/** Any JSON-RPC message (loosely typed: checked field by field). */
+export interface JsonRpcMessage {
+  jsonrpc?: unknown;
+  id?: unknown;
+  method?: unknown;
+  params?: Record<string, unknown>;
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+const MCP_ACCEPT = 'application/json, text/event-stream';
+/** MCP protocol version this client speaks (2025-06-18 has no batching; one message per POST). */
+export const MCP_PROTOCOL_VERSION = '2025-06-18';
+
+let nextId = 0;
+
+/** A request id unique within this VU. */
+function newId(): number {
+  nextId += 1;
+  return nextId;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JSON-RPC messages of a `text/event-stream` body (each event's `data:` lines joined). */
+export function parseSseMessages(body: string): JsonRpcMessage[] {
+  const out: JsonRpcMessage[] = [];
+  let data: string[] = [];
+  const flush = (): void => {
+    if (data.length > 0) {
+      const msg = parseJson(data.join('\n'));
+      if (typeof msg === 'object' && msg !== null) out.push(msg as JsonRpcMessage);
+    }
+    data = [];
+  };
+  for (const line of body.split(/\r?\n/)) {
+    if (line === '') flush();
+    else if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+  }
+  flush();
+  return out;
+}
+
+/** Judges an answer and records the call's metrics. */
+function settle(res: RefinedResponse<ResponseType | undefined>, id: number, messages: JsonRpcMessage[], method: string, api: string, opts: CallOptions): CallOutcome {
+  const tags = { ...opts.tags, method, api };
+  const answer = messages.find((x) => x.id === id && (x.result !== undefined || x.error !== undefined) && x.jsonrpc === '2.0');
+  const notifications = messages.filter((x) => x.id === undefined && typeof x.method === 'string');
+  if (res.status === 200 && answer !== undefined) {
+    m.rpcLatency.add(res.timings.duration, tags);
+    if (opts.countAsCall !== false) m.rpcCalls.add(1, tags);
+  }
+  let ok = false;
+  if (answer?.error !== undefined) ok = opts.expectError !== undefined && answer.error.code === opts.expectError;
+  else if (answer !== undefined) ok = opts.expectError === undefined && (opts.check === undefined || opts.check(answer.result));
+  m.errors.add(!ok, tags);
+  return { ok, result: answer?.result, error: answer?.error, notifications };
+}
+
+/**
+ * One JSON-RPC call on `POST <base>/rpc`.
+ * @param params positional array or named object; omitted when undefined
+ */
+export function rpcCall(base: string, method: string, params: unknown, opts: CallOptions = {}): CallOutcome {
+  const id = newId();
+  const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', method, id } : { jsonrpc: '2.0', method, params, id });
+  const res = http.post(`${base}/rpc`, body, { headers: JSON_HEADERS, tags: { ...opts.tags, rpc: method }, timeout: opts.timeout ?? '10s' });
+  const parsed = res.status === 200 && typeof res.body === 'string' ? parseJson(res.body) : undefined;
+  const messages = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? [parsed as JsonRpcMessage] : [];
+  return settle(res, id, messages, method, 'rpc', opts);
+}
+
+/** An open MCP session. */
+export interface McpSession {
+  base: string;
+  id: string;
+  /** Headers every request of the session carries. */
+  headers: Record<string, string>;
+}
+
+/** Reads a header whatever its case (Go canonicalises `mcp-session-id` to `Mcp-Session-Id`). */
+function header(res: RefinedResponse<ResponseType | undefined>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(res.headers)) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
+/** The messages of an MCP answer, whether it came as JSON or as an SSE stream. */
+function mcpMessages(res: RefinedResponse<ResponseType | undefined>): JsonRpcMessage[] {
+  if (typeof res.body !== 'string' || res.body === '') return [];
+  if ((header(res, 'content-type') ?? '').startsWith('text/event-stream')) return parseSseMessages(res.body);
+  const parsed = parseJson(res.body);
+  if (Array.isArray(parsed)) return parsed as JsonRpcMessage[];
+  return typeof parsed === 'object' && parsed !== null ? [parsed as JsonRpcMessage] : [];
+}
+
+/**
+ * Opens a session: `initialize`, then the `notifications/initialized` notification.
+ * Records `mcp_session_setup`; returns null (errors recorded) when the handshake fails.
+ */
+export function mcpOpen(base: string, opts: CallOptions = {}): McpSession | null {
+  const started = Date.now();
+  const id = newId();
+  const init = {
+    jsonrpc: '2.0',
+    id,
+    method: 'initialize',
+    params: { protocolVersion: MCP_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'tidemark-k6', version: '1.0.0' } },
+  };
+  const headers = { 'Content-Type': 'application/json', Accept: MCP_ACCEPT };
+  const res = http.post(`${base}/mcp`, JSON.stringify(init), { headers, tags: { ...opts.tags, rpc: 'initialize' }, timeout: opts.timeout ?? '10s' });
+  const outcome = settle(res, id, mcpMessages(res), 'initialize', 'mcp', { ...opts, countAsCall: false, check: (r) => typeof r === 'object' && r !== null && 'protocolVersion' in r });
+  const sid = header(res, 'mcp-session-id');
+  if (!outcome.ok || sid === undefined) return null;
+  const session: McpSession = { base, id: sid, headers: { ...headers, 'Mcp-Session-Id': sid, 'Mcp-Protocol-Version': MCP_PROTOCOL_VERSION } };
+  const note = http.post(`${base}/mcp`, '{"jsonrpc":"2.0","method":"notifications/initialized"}', {
+    headers: session.headers,
+    tags: { ...opts.tags, rpc: 'notifications/initialized' },
+    timeout: opts.timeout ?? '10s',
+  });
+  m.errors.add(note.status !== 202, { ...opts.tags, method: 'notifications/initialized', api: 'mcp' });
+  if (note.status !== 202) return null;
+  m.mcpSessionSetup.add(Date.now() - started, opts.tags ?? {});
+  return session;
+}
+
+/** One JSON-RPC request inside an MCP session; progress notifications come back in `notifications`. */
+export function mcpCall(session: McpSession, method: string, params: Record<string, unknown>, opts: CallOptions = {}): CallOutcome {
+  const id = newId();
+  const res = http.post(`${session.base}/mcp`, JSON.stringify({ jsonrpc: '2.0', id, method, params }), {
+    headers: session.headers,
+    tags: { ...opts.tags, rpc: method },
+    timeout: opts.timeout ?? '10s',
+  });
+  return settle(res, id, mcpMessages(res), method, 'mcp', opts);
+}
+
+/** Ends a session with DELETE; records `mcp_session_delete`. True when the server confirmed (200). */
+export function mcpDelete(session: McpSession, opts: CallOptions = {}): boolean {
+  const res = http.del(`${session.base}/mcp`, null, { headers: session.headers, tags: { ...opts.tags, rpc: 'DELETE' }, timeout: opts.timeout ?? '10s' });
+  const ok = res.status === 200;
+  if (ok) m.mcpSessionDelete.add(res.timings.duration, opts.tags ?? {});
+  m.errors.add(!ok, { ...opts.tags, method: 'DELETE', api: 'mcp' });
+  return ok;
+}

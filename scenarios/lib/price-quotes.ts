@@ -1,0 +1,94 @@
+/** Reads one quote stream (`GET /quotes`) and records end-to-end latency, gaps and errors. */
+import sse from 'k6/x/sse';
+import type { SseEvent } from 'k6/x/sse';
+import exec from 'k6/execution';
+import { envNumber } from './env.ts';
+import { logError } from './price-log.ts';
+import * as m from './price-metrics.ts';
+
+/**
+ * Latency samples from the first seconds (JIT in k6 and the engine, every VU starting at once) are left
+ * out of the latency trends; quotes still count for gaps and rates. `TIDEMARK_WARMUP_S`, default 1.
+ */
+const warmupMs = envNumber('TIDEMARK_WARMUP_S', 1, { min: 0, max: 3600 }) * 1000;
+
+export interface QuoteStreamOptions {
+  /** Full `/quotes` URL. */
+  url: string;
+  /** Longest the stream is held, ms (it ends then even without quotes). */
+  holdMs: number;
+  /** Close after this many quotes (default: no limit). */
+  maxQuotes?: number;
+  /** Extra tags for every sample (default none). */
+  tags?: Record<string, string>;
+  /** Tag function evaluated per quote, e.g. the burst phase (default none). */
+  dynamicTags?: () => Record<string, string>;
+}
+
+export interface QuoteStreamOutcome {
+  ok: boolean;
+  status: number;
+  quotes: number;
+  gaps: number;
+}
+
+interface QuoteData {
+  symbol: string;
+  seq: number;
+  /** Tick client time, ms since the epoch. */
+  t: number;
+  /** Engine emit time, ms since the epoch (µs precision). */
+  e: number;
+}
+
+/** Opens a quote stream, reads until `holdMs` or `maxQuotes`, and returns what happened. Blocks the iteration. */
+export function readQuotes(opts: QuoteStreamOptions): QuoteStreamOutcome {
+  const tags = opts.tags ?? {};
+  const lastSeq = new Map<string, number>();
+  const started = Date.now();
+  let quotes = 0;
+  let gaps = 0;
+  let malformed = false;
+  let first = true;
+
+  const res = sse.open(opts.url, { method: 'GET', tags, timeout: opts.holdMs }, (client) => {
+    client.on('open', () => m.connectTime.add(Date.now() - started, tags));
+    client.on('event', (event: SseEvent) => {
+      if (event.name !== 'quote') return;
+      let q: QuoteData;
+      try {
+        q = JSON.parse(event.data) as QuoteData;
+      } catch {
+        malformed = true;
+        client.close();
+        return;
+      }
+      const now = event.receivedAt;
+      const sampleTags = opts.dynamicTags ? { ...tags, ...opts.dynamicTags() } : tags;
+      if (first) {
+        first = false;
+        m.firstQuote.add(now - started, sampleTags);
+      }
+      const prev = lastSeq.get(q.symbol);
+      if (prev !== undefined && q.seq > prev + 1) gaps += q.seq - prev - 1;
+      lastSeq.set(q.symbol, q.seq);
+      quotes++;
+      if (now - exec.scenario.startTime >= warmupMs) {
+        m.tickToQuote.add(now - q.t, sampleTags);
+        m.quoteDelivery.add(now - q.e, sampleTags);
+      }
+      if (opts.maxQuotes !== undefined && quotes >= opts.maxQuotes) client.close();
+    });
+    client.on('error', () => {
+      malformed = true;
+    });
+  });
+  // Counted once per stream (a sample per quote would cost the load generator CPU); added even when 0
+  // so the metric (and its threshold) always exists in the summary.
+  m.quotesReceived.add(quotes, tags);
+  m.quoteGaps.add(gaps, tags);
+  const ok = res.status === 200 && !malformed;
+  m.errors.add(!ok, tags);
+  if (!ok) logError(`quote stream ${opts.url} failed: status ${res.status} ${res.error}`);
+  return { ok, status: res.status, quotes, gaps };
+}

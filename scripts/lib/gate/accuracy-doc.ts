@@ -1,0 +1,122 @@
+/** Renders docs/GATE.md: the gate's method and its measured false-alarm and detection rates. */
+import type { GateReport } from '../../../reporters/gate-report.ts';
+import type { MachineInfo } from '../machine.ts';
+import type { GitInfo } from '../repo.ts';
+import type { AccuracyOptions, AccuracyResult, TrialOutcome } from './accuracy.ts';
+import { DEFAULT_GATED, MIN_SAMPLES } from './gated-metrics.ts';
+
+export interface AccuracyDocInput {
+  result: AccuracyResult;
+  options: Omit<AccuracyOptions, 'log'>;
+  wallS: number;
+  machine: MachineInfo;
+  git: GitInfo;
+  runId: string;
+  gate: GateReport | null;
+}
+
+/** Wilson score interval for k successes in n trials (95%): honest bounds for small counts. */
+export function wilson(k: number, n: number, z = 1.96): [number, number] {
+  if (n === 0) return [0, 1];
+  const p = k / n;
+  const denom = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+function rate(outcomes: TrialOutcome[]): string {
+  const k = outcomes.filter((o) => o.regression).length;
+  const [lo, hi] = wilson(k, outcomes.length);
+  return `${k} / ${outcomes.length} (${((k / Math.max(1, outcomes.length)) * 100).toFixed(0)}%, 95% CI ${(lo * 100).toFixed(0)}–${(hi * 100).toFixed(0)}%)`;
+}
+
+function flaggedCounts(outcomes: TrialOutcome[]): string {
+  const counts = new Map<string, number>();
+  for (const o of outcomes) for (const f of o.flagged) counts.set(f, (counts.get(f) ?? 0) + 1);
+  return [...counts].map(([m, c]) => `${m} ×${c}`).join(', ') || 'none';
+}
+
+export function renderAccuracyDoc(input: AccuracyDocInput): string {
+  const { result, options: o } = input;
+  const meanRun = result.runSeconds.reduce((s, x) => s + x, 0) / Math.max(1, result.runSeconds.length);
+  const margins = Object.entries(DEFAULT_GATED)
+    .map(([name, spec]) => `| \`${name}\` | ${spec.description} | ${spec.direction} is better | ${(spec.margin * 100).toFixed(0)}% |`)
+    .join('\n');
+  const faultRows = Object.entries(result.faults)
+    .map(([name, outcomes]) => `| ${name} | \`${JSON.stringify(result.faultEnv[name])}\` | ${rate(outcomes)} | ${flaggedCounts(outcomes)} |`)
+    .join('\n');
+  const medians = Object.entries(result.medians)
+    .map(([k, v]) => `${k} ${v.toPrecision(3)}`)
+    .join(', ');
+  return `# The regression gate: method and measured accuracy
+
+This file is written by \`npm run gate:accuracy\` (scripts/gate-accuracy.ts); the figures below are from the
+run \`${input.runId}\` on commit \`${input.git.sha.slice(0, 12)}\`, machine \`${input.machine.class}\`
+(${input.machine.cpus} × ${input.machine.model}, ${input.machine.memGiB} GiB), shared with other work while it ran.
+
+## Method
+
+- **Unit of analysis: one run.** Requests inside a run are not independent, so each run contributes one
+  value per gated figure; a gate compares the baseline's runs with the current runs.
+- **Validity first.** A run with dropped iterations, an achieved rate more than 2% short of the asked rate,
+  a dead target or errors over the 1% budget is invalid; the gate then exits 2 and never passes.
+- **Gated figures** and their practical margins (defaults; a baseline may set its own):
+
+| figure | what | direction | margin |
+|---|---|---|---|
+${margins}
+
+  A latency percentile is gated only when the run has enough samples for it (p50 ≥ ${MIN_SAMPLES.p50},
+  p95 ≥ ${MIN_SAMPLES.p95}, p99 ≥ ${MIN_SAMPLES.p99}), so that it rests on 20 or more tail samples.
+- **Test.** Per figure, Welch's t-test on the logarithms of the run values (the change is a ratio of
+  geometric means; log values make multiplicative noise symmetric). With a single current run, the
+  baseline's variance stands for both sides. In paired A/B mode (\`--against\`), a paired t-test on the
+  per-pair log ratios, with the run order alternating A B, B A, ... to cancel order effects.
+- **Multiple figures.** Holm's step-down correction across every gated figure of every scenario of the gate,
+  at a family-wise α = ${o.alpha}.
+- **Decision.** A figure regresses when its Holm-adjusted p-value is below α **and** the whole 95% interval
+  of the change lies beyond the figure's margin in the bad direction. A failed k6 threshold (an absolute SLO)
+  is a regression too. Improvements are reported the same way.
+- The statistics are checked against published reference values in \`scripts/lib/gate/stats.test.ts\`
+  (Welch's example from the literature, R's \`t.test\` on the sleep data, R's \`p.adjust\`).
+
+## How accuracy was measured
+
+- Scenario \`${result.scenario}\`, ${o.duration} load phase per run, default load.
+- A pool of ${o.poolRuns} unchanged runs (${result.poolInvalid} invalid or over a threshold, left out).
+  Pool medians: ${medians}.
+- **A/A:** ${o.aaTrials} gates, each drawing ${o.baselineRuns} baseline runs and ${o.repeat} current runs,
+  disjoint, at random from the pool (seed ${o.seed}). The trials share runs, so they are not independent:
+  the false-alarm figure is an estimate, not ${o.aaTrials} independent trials.
+- **Injected regressions:** for each fault, ${o.faultTrials} gates of ${o.repeat} fresh runs with the fault knob
+  set, each against ${o.baselineRuns} baseline runs drawn from the pool. A trial detects when the gate calls the
+  fault's own figure a regression. Fault sizes come from the pool medians: the delay is the stated share of the
+  median p95; the CPU burn the stated share of the median CPU time per operation; the memory the stated share
+  of the median RSS per connection.
+
+## Results
+
+| gates | false alarms (any regression) | figures flagged |
+|---|---|---|
+| A/A (unchanged build) | ${rate(result.aa)} | ${flaggedCounts(result.aa)} |
+
+| injected fault | knob | detected | figures flagged |
+|---|---|---|---|
+${faultRows}
+
+Wall time: this measurement took ${(input.wallS / 60).toFixed(1)} min for ${result.runSeconds.length} runs
+(${meanRun.toFixed(1)} s per run including target start and stop).
+${
+  input.gate
+    ? `A real gate (\`npm run gate\`, run \`${input.gate.runId}\`: ${input.gate.scenarios.length} scenarios × ${input.gate.repeat} runs) took ${(input.gate.wallTimeS / 60).toFixed(1)} min.`
+    : `A gate of S scenarios × ${o.repeat} runs takes about S × ${o.repeat} × ${meanRun.toFixed(0)} s at this run length.`
+}
+
+Intervals are Wilson 95% intervals on the counts. Reproduce with:
+
+\`\`\`sh
+npm run gate:accuracy -- --scenario ${result.scenario} --pool ${o.poolRuns} --aa ${o.aaTrials} --trials ${o.faultTrials} --repeat ${o.repeat} --duration ${o.duration}
+\`\`\`
+`;
+}

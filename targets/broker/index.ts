@@ -1,0 +1,25 @@
+/** Entry of the broker reference target: `node --import tsx targets/broker/index.ts [--port N] [--host H]`. */
+import { anyFault, describeFaults } from '../common/faults.ts';
+import { runTarget } from '../common/lifecycle.ts';
+import { brokerOptionsFromEnv, describeEnv } from './options.ts';
+import { createBrokerServer } from './server.ts';
+
+const DETAILS = `Pub/sub broker reference target (WebSocket, JSON text frames, at-least-once).
+  GET /ws (WebSocket)   client frames: {"op":"sub","topic","group"?,"durable"?,"ack"?,"prefetch"?,"ackTimeoutMs"?}
+                        {"op":"pub","topic","id","cid"?,"data"}  {"op":"ack"|"nack","topic","seq","receipt"?}  {"op":"unsub","topic"}
+                        broker frames: subscribed, ok (publisher confirm), msg (delivery), acked/nacked, unsubscribed, error
+  GET /health, GET /stats
+Environment (defaults): ${describeEnv().join(', ')},
+  faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0).
+See targets/broker/README.md.`;
+
+await runTarget({
+  name: 'broker',
+  defaultPort: 8083,
+  details: DETAILS,
+  create: () => createBrokerServer(),
+  notes: () => {
+    const faults = brokerOptionsFromEnv().faults;
+    return anyFault(faults) ? [describeFaults(faults)] : [];
+  },
+});

@@ -1,0 +1,161 @@
+/**
+ * Client → broker frames: JSON text, one object per WebSocket message, told apart by `op`.
+ * Parsing never throws: a bad frame becomes a sentence naming the field and what is allowed,
+ * which the session sends back in an error frame. See README.md "Protocol".
+ */
+
+/**
+ * Topics, groups, durable names, message and correlation ids: 1 to 128 of `[A-Za-z0-9_.:-]`.
+ * Safe in JSON without escaping, so server frames are built by concatenation.
+ */
+export const NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Prefetch bounds (outstanding unacked deliveries per consumer). */
+export const PREFETCH_MAX = 65_536;
+/** Ack timeout bounds, ms. */
+export const ACK_TIMEOUT_MIN_MS = 10;
+export const ACK_TIMEOUT_MAX_MS = 3_600_000;
+
+export interface PublishFrame {
+  op: 'pub';
+  topic: string;
+  id: string;
+  cid: string | undefined;
+  /** `data` re-encoded as JSON text (what deliveries carry). */
+  payload: string;
+}
+
+export interface SubscribeFrame {
+  op: 'sub';
+  topic: string;
+  group: string | undefined;
+  durable: string | undefined;
+  /** Manual ack mode (`"ack": true`, the default) or no-ack mode. */
+  ack: boolean;
+  prefetch: number;
+  ackTimeoutMs: number;
+}
+
+export interface SettleFrame {
+  op: 'ack' | 'nack';
+  topic: string;
+  seq: number;
+  /** Answer with an `acked`/`nacked` receipt (default false: acks are fire-and-forget). */
+  receipt: boolean;
+}
+
+export interface UnsubscribeFrame {
+  op: 'unsub';
+  topic: string;
+}
+
+export type ClientFrame = PublishFrame | SubscribeFrame | SettleFrame | UnsubscribeFrame;
+
+export type ParseResult =
+  | { ok: true; frame: ClientFrame }
+  /** `id` and `topic` of the bad frame when they could be read, so the client can match the error. */
+  | { ok: false; message: string; id?: string; topic?: string };
+
+/** Defaults the broker applies to subscribe frames that leave them out. */
+export interface SubscribeDefaults {
+  prefetch: number;
+  ackTimeoutMs: number;
+}
+
+/** Fields each op accepts: anything else is refused, so a misspelt option is not silently ignored. */
+const FIELDS: Record<ClientFrame['op'], ReadonlySet<string>> = {
+  pub: new Set(['op', 'topic', 'id', 'cid', 'data']),
+  sub: new Set(['op', 'topic', 'group', 'durable', 'ack', 'prefetch', 'ackTimeoutMs']),
+  ack: new Set(['op', 'topic', 'seq', 'receipt']),
+  nack: new Set(['op', 'topic', 'seq', 'receipt']),
+  unsub: new Set(['op', 'topic']),
+};
+
+const OPS = Object.keys(FIELDS).join(', ');
+
+type Json = Record<string, unknown>;
+
+/** A readable excerpt of a bad value for error messages. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function name(o: Json, field: string, required: boolean): string | undefined | Error {
+  const v = o[field];
+  if (v === undefined && !required) return undefined;
+  if (typeof v === 'string' && NAME_PATTERN.test(v)) return v;
+  return new Error(`${field} ${v === undefined ? 'is missing' : `${show(v)} is invalid`}: expected 1 to 128 characters from [A-Za-z0-9_.:-]`);
+}
+
+function integer(o: Json, field: string, min: number, max: number, fallback: number | undefined): number | Error {
+  const v = o[field];
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
+  return new Error(`${field} ${v === undefined ? 'is missing' : `${show(v)} is invalid`}: expected an integer from ${min} to ${max}`);
+}
+
+function flag(o: Json, field: string, fallback: boolean): boolean | Error {
+  const v = o[field];
+  if (v === undefined) return fallback;
+  if (typeof v === 'boolean') return v;
+  return new Error(`${field} ${show(v)} is invalid: expected true or false`);
+}
+
+/** Parses one text frame. */
+export function parseClientFrame(text: string, defaults: SubscribeDefaults): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, message: `frame is not valid JSON (${(err as Error).message}): send one JSON object per message, e.g. {"op":"pub","topic":"t","id":"m1","data":"hi"}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, message: `frame must be a JSON object with an "op" field, got ${show(value)}` };
+  }
+  const o = value as Json;
+  const op = o.op;
+  if (typeof op !== 'string' || !Object.hasOwn(FIELDS, op)) return { ok: false, message: `op ${show(op)} is unknown: expected one of ${OPS}` };
+  const ref = { ...(typeof o.id === 'string' ? { id: o.id.slice(0, 128) } : {}), ...(typeof o.topic === 'string' ? { topic: o.topic.slice(0, 128) } : {}) };
+  const bad = (message: string): ParseResult => ({ ok: false, message: `${op}: ${message}`, ...ref });
+  const allowed = FIELDS[op as ClientFrame['op']];
+  for (const key in o) if (!allowed.has(key)) return bad(`field ${show(key)} is not allowed; ${op} takes ${[...allowed].join(', ')}`);
+
+  const topic = name(o, 'topic', true);
+  if (topic instanceof Error) return bad(topic.message);
+  switch (op) {
+    case 'pub': {
+      const id = name(o, 'id', true);
+      if (id instanceof Error) return bad(id.message);
+      const cid = name(o, 'cid', false);
+      if (cid instanceof Error) return bad(cid.message);
+      if (o.data === undefined) return bad('data is missing: give the payload, any JSON value');
+      return { ok: true, frame: { op, topic: topic!, id: id!, cid, payload: JSON.stringify(o.data) } };
+    }
+    case 'sub': {
+      const group = name(o, 'group', false);
+      if (group instanceof Error) return bad(group.message);
+      const durable = name(o, 'durable', false);
+      if (durable instanceof Error) return bad(durable.message);
+      if (group !== undefined && durable !== undefined) {
+        return bad('give either group or durable, not both: consumers using the same durable name already share it like a group');
+      }
+      const ack = flag(o, 'ack', true);
+      if (ack instanceof Error) return bad(ack.message);
+      const prefetch = integer(o, 'prefetch', 1, PREFETCH_MAX, defaults.prefetch);
+      if (prefetch instanceof Error) return bad(prefetch.message);
+      const ackTimeoutMs = integer(o, 'ackTimeoutMs', ACK_TIMEOUT_MIN_MS, ACK_TIMEOUT_MAX_MS, defaults.ackTimeoutMs);
+      if (ackTimeoutMs instanceof Error) return bad(ackTimeoutMs.message);
+      return { ok: true, frame: { op, topic: topic!, group, durable, ack, prefetch, ackTimeoutMs } };
+    }
+    case 'ack':
+    case 'nack': {
+      const seq = integer(o, 'seq', 1, Number.MAX_SAFE_INTEGER, undefined);
+      if (seq instanceof Error) return bad(seq.message);
+      const receipt = flag(o, 'receipt', false);
+      if (receipt instanceof Error) return bad(receipt.message);
+      return { ok: true, frame: { op, topic: topic!, seq, receipt } };
+    }
+    default:
+      return { ok: true, frame: { op: 'unsub', topic: topic! } };
+  }
+}

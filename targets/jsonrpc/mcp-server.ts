@@ -1,0 +1,35 @@
+/** One MCP server (the official SDK's McpServer) per session, offering the tool box's tools. */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { ProgressFn, ToolBox } from './tools.ts';
+
+/** Name and version the server reports in `initialize`. */
+export const SERVER_INFO = { name: 'tidemark-jsonrpc', version: '1.0.0' } as const;
+
+/**
+ * One JSON Schema validator for every session. The SDK builds a new Ajv instance per server when
+ * none is given, about 20 KB each; it only caches compiled schemas, so sharing it is safe.
+ */
+const SHARED_VALIDATOR = new AjvJsonSchemaValidator();
+
+/**
+ * Builds a server with `echo`, `compute` and `sleep`. The zod shapes and the result cache
+ * belong to the tool box, so every session shares them: a session costs the SDK's own objects only.
+ */
+export function createMcpServer(box: ToolBox): McpServer {
+  const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: SHARED_VALIDATOR });
+  for (const tool of box.tools) {
+    server.registerTool(tool.name, { description: tool.description, inputSchema: tool.shape }, (args, extra) => {
+      const token = extra._meta?.progressToken;
+      const progress: ProgressFn | undefined =
+        token === undefined
+          ? undefined
+          : (done, total) => {
+              // A client that went away makes this reject; the call's own answer reports that, not this.
+              extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, total } }).catch(() => {});
+            };
+      return box.call(tool, args as Record<string, unknown>, progress);
+    });
+  }
+  return server;
+}

@@ -1,0 +1,50 @@
+/**
+ * Decoding of one batch: a `POST /ticks` body or one WebSocket message. Three shapes are
+ * accepted, so a curl user and a fast client both have a natural form:
+ * a tick object, an array of ticks, or an envelope `{"id": any, "ticks": [...]}` whose `id`
+ * is echoed in the reply (WebSocket clients use it to match acks).
+ */
+import type { RejectReason } from './tick.ts';
+
+/** A decoded batch: its raw tick values (validated one by one later) and the envelope id. */
+export type BatchResult =
+  | { ok: true; items: unknown[]; id: unknown }
+  | { ok: false; reason: RejectReason; error: string; id: unknown };
+
+/**
+ * Decodes `text`. Never throws.
+ * @param maxTicks most ticks accepted in one batch; more is refused as a whole (`oversizedBatch`)
+ */
+export function parseBatch(text: string, maxTicks: number): BatchResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, reason: 'malformedJson', error: `malformed JSON: ${(err as Error).message}`, id: undefined };
+  }
+  let items: unknown[];
+  let id: unknown;
+  if (Array.isArray(value)) {
+    items = value;
+  } else if (typeof value === 'object' && value !== null && 'ticks' in value) {
+    const envelope = value as { ticks: unknown; id?: unknown };
+    id = envelope.id;
+    if (!Array.isArray(envelope.ticks)) {
+      return { ok: false, reason: 'badBatch', error: '"ticks" must be an array of tick objects', id };
+    }
+    items = envelope.ticks;
+  } else if (typeof value === 'object' && value !== null) {
+    items = [value];
+  } else {
+    return { ok: false, reason: 'badBatch', error: 'expected a tick object, an array of ticks, or {"id":..., "ticks":[...]}', id: undefined };
+  }
+  if (items.length > maxTicks) {
+    return {
+      ok: false,
+      reason: 'oversizedBatch',
+      error: `batch of ${items.length} ticks exceeds the limit of ${maxTicks}: split it (or raise TIDEMARK_PE_MAX_BATCH)`,
+      id,
+    };
+  }
+  return { ok: true, items, id };
+}

@@ -1,8 +1,9 @@
 /**
  * `npm run target -- <name> [--port N] [--host H]`: one reference target in the
- * foreground. Spawns `node --import tsx <entry>` with the terminal's stdio, forwards
+ * foreground. Bundles the entry (scripts/lib/target-bundle.ts), runs it with `node` on the terminal's stdio, forwards
  * SIGINT/SIGTERM and exits with the target's exit code.
  */
+import { bundleTarget } from './lib/target-bundle.ts';
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +38,9 @@ try {
   process.exit(2);
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', entry, ...rest], { cwd: ROOT, stdio: 'inherit' });
+// The same plain-JS bundle the harness measures (see scripts/lib/target-bundle.ts).
+const bundle = await bundleTarget(entry, ROOT, name);
+const child = spawn(process.execPath, [bundle, ...rest], { cwd: ROOT, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => child.kill(signal));
 }

@@ -21,7 +21,7 @@ const callsPerSession = envNumber('JSONRPC_CHURN_CALLS', 1, { min: 1, max: 1000,
 const sessionP95Ms = envNumber('JSONRPC_SESSION_P95_MS', 500, { min: 0 });
 const vus = envNumber('JSONRPC_VUS', Math.ceil(sessionsPerS * 0.5) + 10, { min: 1, max: 10_000, integer: true });
 
-/** Sessions the target still holds after the run (from its /stats): every session must have been deleted. */
+/** Sessions the run left open on the target (its /stats after minus before): every session must have been deleted. */
 const sessionsLeft = new Gauge('mcp_sessions_left');
 
 export const options: Options = {
@@ -73,12 +73,23 @@ export default function (): void {
   }
 }
 
-/** After the load: the target's own count of open sessions (skipped when it has no JSON-RPC /stats). */
-export function teardown(): void {
+/** The target's own count of open MCP sessions, or null when it has no Tidemark JSON-RPC /stats. */
+function openSessions(): number | null {
   const res = http.get(`${cfg.baseUrl}/stats`, { tags: { rpc: 'stats' } });
-  const stats = res.status === 200 ? (res.json() as { target?: string; mcp?: { sessions?: { current?: number } } }) : null;
-  const left = stats?.target === 'jsonrpc' ? stats.mcp?.sessions?.current : undefined;
-  if (typeof left === 'number') sessionsLeft.add(left);
+  if (res.status !== 200) return null;
+  const stats = res.json() as { target?: string; mcp?: { sessions?: { current?: number } } };
+  const current = stats.target === 'jsonrpc' ? stats.mcp?.sessions?.current : undefined;
+  return typeof current === 'number' ? current : null;
+}
+
+export function setup(): { before: number | null } {
+  return { before: openSessions() };
+}
+
+/** After the load: sessions this run left behind (skipped against a target without that /stats). */
+export function teardown(data: { before: number | null }): void {
+  const after = openSessions();
+  if (after !== null && data.before !== null) sessionsLeft.add(Math.max(0, after - data.before));
 }
 
 export const handleSummary = makeHandleSummary({

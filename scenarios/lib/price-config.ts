@@ -10,7 +10,7 @@ export interface PriceConfig {
   batch: number;
   /** Symbols the ticks are spread over, `PE.0`..`PE.<n-1>` (`PE_SYMBOLS`, default 100). */
   symbols: number;
-  /** How ticks are sent: `http` (POST batches, k6 arrival-rate executors) or `ws` (WebSocket messages) (`PE_TRANSPORT`, default http). */
+  /** How ticks are sent: `http` (POST batches, k6 arrival-rate executors) or `ws` (WebSocket messages) (`PE_TRANSPORT`, default ws). */
   transport: 'http' | 'ws';
   /** WebSocket sessions sending ticks when the transport is ws (`PE_PUBLISHERS`, default 2). */
   publishers: number;
@@ -27,7 +27,7 @@ export interface PriceConfig {
 }
 
 export function priceConfig(defaults: Partial<Omit<PriceConfig, 'baseUrl'>> = {}): PriceConfig {
-  const transport = envString('PE_TRANSPORT', defaults.transport ?? 'http');
+  const transport = envString('PE_TRANSPORT', defaults.transport ?? 'ws');
   if (transport !== 'http' && transport !== 'ws') throw new Error(`PE_TRANSPORT=${transport} is invalid: use http or ws`);
   return {
     baseUrl: targetUrl('http://127.0.0.1:8084'),

@@ -4,6 +4,7 @@ import exec from 'k6/execution';
 import { WebSocket } from 'k6/websockets';
 import { setInterval, clearInterval, setTimeout } from 'k6/timers';
 import { symbolName, type PriceConfig } from './price-config.ts';
+import type { TickPlan } from './price-plan.ts';
 import { logError } from './price-log.ts';
 import * as m from './price-metrics.ts';
 
@@ -54,7 +55,11 @@ export function makeTicksJson(cfg: PriceConfig, n: number): string {
   return `[${ticks.join(',')}]`;
 }
 
+/** Refusals this VU has logged. */
+let logged = 0;
+
 interface Reply {
+  id?: number;
   accepted?: number;
   rejected?: number;
   batchError?: { error: string };
@@ -69,8 +74,9 @@ function countReply(ok: boolean, reply: Reply | null, n: number, tags: Record<st
   m.ticksRejected.add(rejected, tags);
   const failed = !ok || rejected > 0;
   m.errors.add(failed, tags);
-  if (failed && exec.vu.iterationInScenario < 3) {
+  if (failed && logged < 3) {
     // The first few per VU are enough to see why; more would flood the log.
+    logged++;
     logError(`tick batch refused: ${reply?.batchError?.error ?? reply?.errors?.[0]?.error ?? 'no readable reply'}`);
   }
 }
@@ -97,27 +103,30 @@ export function postBatch(cfg: PriceConfig, tags: Record<string, string> = {}): 
 }
 
 /**
- * Holds one WebSocket for `durationS` and sends `rate` ticks/s over it in batches of `cfg.batch`,
- * each with an `id` so the engine acks it. Slot k is due at start + k/rate: a late timer sends
- * what is due, so the rate holds on average; ticks still unsent at the end count as asked and
- * not accepted (an honest shortfall). Returns at once; the VU's event loop runs the session.
+ * Holds one WebSocket for the plan's duration and sends the plan's ticks over it in batches of
+ * `cfg.batch`, each with an `id` so the engine acks it. A late timer sends what is due, so the
+ * rate holds on average; ticks still unsent at the end count as asked and not accepted (an honest
+ * shortfall). Returns at once; the VU's event loop runs the session.
+ * @param tags per-batch tags, evaluated when a batch is sent (e.g. the burst phase); default none
  */
-export function publishOverWs(cfg: PriceConfig, rate: number, durationS: number, tags: Record<string, string> = {}): void {
+export function publishOverWs(cfg: PriceConfig, plan: TickPlan, tags: () => Record<string, string> = () => ({})): void {
   const url = `${cfg.baseUrl.replace(/^http/, 'ws')}/ticks`;
   const ws = new WebSocket(url);
   let started = 0;
   let sent = 0;
   let nextId = 1;
-  let acked = 0;
+  /** Ticks per batch id still waiting for its ack. */
+  const pending = new Map<number, number>();
   let pump: ReturnType<typeof setInterval> | undefined;
-  const total = Math.round(rate * durationS);
+  const total = Math.floor(plan.dueBy(plan.durationS));
 
   const sendDue = (final: boolean): void => {
-    const due = final ? total : Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate));
+    const due = final ? total : Math.min(total, Math.floor(plan.dueBy((Date.now() - started) / 1000)));
     while (due - sent >= cfg.batch || (final && due > sent)) {
       const n = Math.min(cfg.batch, due - sent);
+      pending.set(nextId, n);
       ws.send(`{"id":${nextId++},"ticks":${makeTicksJson(cfg, n)}}`);
-      m.ticksExpected.add(n, tags);
+      m.ticksExpected.add(n, tags());
       sent += n;
     }
   };
@@ -131,21 +140,23 @@ export function publishOverWs(cfg: PriceConfig, rate: number, durationS: number,
       // Wait for the last acks (bounded), then close.
       const deadline = Date.now() + 3000;
       const waitAcks = setInterval(() => {
-        if (acked >= nextId - 1 || Date.now() > deadline) {
+        if (pending.size === 0 || Date.now() > deadline) {
           clearInterval(waitAcks);
+          // Batches never acked were not confirmed: count them as failed, not silently as fine.
+          for (const n of pending.values()) countReply(false, null, n, tags());
           ws.close();
         }
       }, 10);
-    }, durationS * 1000);
+    }, plan.durationS * 1000);
   };
   ws.onmessage = (event) => {
     const reply = parseReply(event?.data as string | undefined);
-    acked++;
-    const n = (reply?.accepted ?? 0) + (reply?.rejected ?? 0);
-    countReply(reply !== null, reply, n, tags);
+    const n = reply?.id === undefined ? 0 : pending.get(reply.id) ?? 0;
+    if (reply?.id !== undefined) pending.delete(reply.id);
+    countReply(reply !== null, reply, n, tags());
   };
   ws.onerror = (event) => {
-    m.errors.add(true, tags);
+    m.errors.add(true, tags());
     logError(`tick WebSocket error: ${String((event as { error?: string } | undefined)?.error ?? 'unknown')}`);
   };
 }

@@ -8,14 +8,13 @@
 import type { Options } from 'k6/options';
 import { batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
 import { markEngine, recordEngineLatency } from '../lib/price-engine-window.ts';
+import { constantPlan, sharePlan } from '../lib/price-plan.ts';
 import { readQuotes } from '../lib/price-quotes.ts';
 import { postBatch, publishOverWs } from '../lib/price-ticks.ts';
 import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 import exec from 'k6/execution';
 
 const cfg = priceConfig();
-/** Ticks start this late, so every subscriber is connected when the first quote is emitted. */
-const TICKS_START_S = 1;
 const vus = publisherVus(cfg, cfg.rate);
 
 const ticks =
@@ -26,7 +25,6 @@ const ticks =
         duration: `${cfg.durationS}s`,
         preAllocatedVUs: vus,
         maxVUs: vus,
-        startTime: `${TICKS_START_S}s`,
         gracefulStop: '5s',
         exec: 'publish',
       }
@@ -35,7 +33,6 @@ const ticks =
         vus: cfg.publishers,
         iterations: 1,
         maxDuration: `${Math.ceil(cfg.durationS + 10)}s`,
-        startTime: `${TICKS_START_S}s`,
         exec: 'publishWs',
       };
 
@@ -49,7 +46,7 @@ export const options: Options = {
             executor: 'per-vu-iterations',
             vus: cfg.subscribers,
             iterations: 1,
-            maxDuration: `${Math.ceil(TICKS_START_S + cfg.durationS + 30)}s`,
+            maxDuration: `${Math.ceil(cfg.durationS + 30)}s`,
             exec: 'subscribe',
           },
         }
@@ -68,14 +65,14 @@ export function publish(): void {
 }
 
 export function publishWs(): void {
-  publishOverWs(cfg, cfg.rate / cfg.publishers, cfg.durationS);
+  publishOverWs(cfg, sharePlan(constantPlan(cfg.rate, cfg.durationS), cfg.publishers));
 }
 
 export function subscribe(): void {
   readQuotes({
     url: quotesUrl(cfg.baseUrl, subscriberSymbols(cfg, exec.vu.idInInstance - 1)),
     // Until the last batches' quotes have arrived.
-    holdMs: (TICKS_START_S + cfg.durationS + 1) * 1000,
+    holdMs: (cfg.durationS + 1) * 1000,
   });
 }
 

@@ -17,6 +17,7 @@ import { isHealthy, waitHealthy } from './target-stats.ts';
 import { freePort } from './free-port.ts';
 import { parseScenarioName, scenarioFile } from './scenario-name.ts';
 import { targetEntry } from './target-registry.ts';
+import { bundleTarget } from './target-bundle.ts';
 import { influxReachable, k6InfluxArgs, k6InfluxEnv } from './influx-url.ts';
 import { checkCount, runBase, segmentsDigestFile } from './segments.ts';
 import { mergedExitCode, runK6Segments, type SegmentOutcome } from './segments-run.ts';
@@ -94,7 +95,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       baseUrl = `http://127.0.0.1:${port}`;
       const entry = targetEntry(target, opts.targetRoot ?? repoRoot);
       const targetLog = createWriteStream(files.targetLog);
-      targetProc = spawnTracked(process.execPath, ['--import', 'tsx', entry, '--port', String(port)], {
+      const bundle = await bundleTarget(entry, opts.targetRoot ?? repoRoot, target);
+      targetProc = spawnTracked(process.execPath, [bundle, '--port', String(port)], {
         cwd: opts.targetRoot ?? repoRoot,
         env: { ...process.env, ...opts.targetEnv },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,10 +9,10 @@ import type { ServerCounters } from './counters.ts';
 import { parseClientFrame, type PublishFrame, type SettleFrame, type SubscribeFrame, type SubscribeDefaults } from './protocol.ts';
 import {
   confirmFrame,
+  deliveryBytes,
   deliveryFrame,
   errorFrame,
   receiptFrame,
-  redeliveryFrame,
   subscribedFrame,
   unsubscribedFrame,
   type ErrorCode,
@@ -30,6 +30,9 @@ export interface SessionContext {
   /** Deliveries pause above this many unsent bytes; 8x disconnects. */
   readonly maxBufferedBytes: number;
 }
+
+/** Send options: bytes go out as text frames too (they are UTF-8 JSON). Shared, not allocated per send. */
+const TEXT = { binary: false } as const;
 
 /** Calls `fn` with the value now, or when the promise settles (backends may answer either way). */
 function whenReady<T>(value: MaybePromise<T>, fn: (v: T) => void, onError: (err: unknown) => void): void {
@@ -49,11 +52,7 @@ class WsConsumer implements Consumer {
   constructor(private readonly session: Session) {}
 
   deliver(m: Message, attempt: number): boolean {
-    // Encoded once per message and shared by every subscriber (see Message.wire).
-    let frame = m.wire;
-    if (frame === undefined) frame = m.wire = deliveryFrame(m);
-    if (attempt > 1) frame = redeliveryFrame(frame, attempt);
-    const more = this.session.send(frame);
+    const more = this.session.send(attempt === 1 ? deliveryBytes(m) : deliveryFrame(m, attempt));
     if (!more) this.session.waitForDrain(this);
     return more;
   }
@@ -96,7 +95,7 @@ export class Session {
    * Writes one frame. Returns false when the connection's unsent bytes passed the pause bound (the caller
    * stops delivering until drain) or the connection is not open.
    */
-  send(frame: string): boolean {
+  send(frame: string | Buffer): boolean {
     const ws = this.ws;
     if (ws.readyState !== WebSocket.OPEN) return false;
     if (!this.corked) {
@@ -105,7 +104,7 @@ export class Session {
       this.socket.cork();
       process.nextTick(this.uncork);
     }
-    ws.send(frame);
+    ws.send(frame, TEXT);
     this.ctx.counters.framesOut++;
     const buffered = ws.bufferedAmount;
     if (buffered <= this.ctx.maxBufferedBytes) return true;

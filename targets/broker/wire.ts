@@ -7,21 +7,41 @@ import type { Message } from './backend.ts';
 /** Every delivery starts with this; a redelivery inserts its attempt number right after it. */
 const MSG_HEAD = '{"op":"msg",';
 
-/** First delivery of a message: `{"op":"msg","topic","seq","id","cid"?,"t","data"}`. Shared by every subscriber. */
-export function deliveryFrame(m: Message): string {
-  const cid = m.cid === undefined ? '' : `"cid":"${m.cid}",`;
-  return `${MSG_HEAD}"topic":"${m.topic}","seq":${m.seq},"id":"${m.id}",${cid}"t":${m.t.toFixed(3)},"data":${m.payload}}`;
+/**
+ * A time stamp with at most 3 decimals (µs). The shortest round-trip form of the rounded value never has
+ * more digits, and it is about 4x cheaper than `toFixed(3)` on the delivery path.
+ */
+export function formatTime(t: number): string {
+  return String(Math.round(t * 1000) / 1000);
 }
 
-/** A redelivery: the delivery frame with `"attempt":n` (absent means 1). */
-export function redeliveryFrame(delivery: string, attempt: number): string {
-  return `${MSG_HEAD}"attempt":${attempt},${delivery.slice(MSG_HEAD.length)}`;
+/** Delivery of a message: `{"op":"msg","topic","seq","id","cid"?,"t","data"}` (attempt absent means 1). */
+export function deliveryFrame(m: Message, attempt = 1): string {
+  const head = attempt === 1 ? MSG_HEAD : `${MSG_HEAD}"attempt":${attempt},`;
+  const cid = m.cid === undefined ? '' : `"cid":"${m.cid}",`;
+  return `${head}"topic":"${m.topic}","seq":${m.seq},"id":"${m.id}",${cid}"t":${formatTime(m.t)},"data":${m.payload}}`;
+}
+
+let lastMessage: Message | undefined;
+let lastBytes: Buffer = Buffer.alloc(0);
+
+/**
+ * The first delivery of `m` as UTF-8 bytes. A publish is handed to all its subscribers one after the other
+ * in one pass, so a one-slot cache makes that one encoding per message (not per subscriber) without keeping
+ * encoded bytes on messages held in a backlog. Writing bytes also spares the socket a string encode per send.
+ */
+export function deliveryBytes(m: Message): Buffer {
+  if (m !== lastMessage) {
+    lastBytes = Buffer.from(deliveryFrame(m), 'utf8');
+    lastMessage = m;
+  }
+  return lastBytes;
 }
 
 /** Publisher confirm: `{"op":"ok","id","cid"?,"seq","t"}` (`t` is the accept time deliveries carry). */
 export function confirmFrame(id: string, cid: string | undefined, seq: number, t: number): string {
   const c = cid === undefined ? '' : `"cid":"${cid}",`;
-  return `{"op":"ok","id":"${id}",${c}"seq":${seq},"t":${t.toFixed(3)}}`;
+  return `{"op":"ok","id":"${id}",${c}"seq":${seq},"t":${formatTime(t)}}`;
 }
 
 /** Error codes a client can receive. */

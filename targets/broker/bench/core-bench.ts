@@ -15,7 +15,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Consumer, Message, SubscriptionHandle } from '../backend.ts';
 import { MemoryBackend } from '../memory/backend.ts';
-import { deliveryFrame } from '../wire.ts';
+import { deliveryBytes } from '../wire.ts';
 
 const USAGE = `usage: npx tsx targets/broker/bench/core-bench.ts [--subscribers 1,4,16] [--deliveries N] [--payload BYTES] [--json]
   --subscribers  fan-out sizes to measure (default 1,4,16)
@@ -33,7 +33,7 @@ class BenchConsumer implements Consumer {
   handle!: SubscriptionHandle;
   constructor(private readonly encode: boolean) {}
   deliver(m: Message, _attempt: number): boolean {
-    if (this.encode && m.wire === undefined) m.wire = deliveryFrame(m);
+    if (this.encode) deliveryBytes(m);
     this.last = m.seq;
     return true;
   }
@@ -93,14 +93,10 @@ function measure(c: Case, deliveries: number, payload: string): CaseResult {
   }
 }
 
-/** Distinct payload strings, as the server would hold (one JSON.stringify result per message). */
-function payloads(count: number, bytes: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(`"${String(i).padStart(Math.max(0, bytes - 2), 'x')}"`);
-  return out;
-}
-
-/** Heap bytes per held message minus payload bytes. */
+/**
+ * Heap bytes per held message minus payload bytes. Each message gets its own id and payload string,
+ * made inside the measured window as the server makes them (payload: one JSON.stringify result, a flat string).
+ */
 function overhead(kind: 'backlog' | 'unacked', subscribers: number, payloadBytes: number, count = 200_000): number {
   const b = new MemoryBackend({ maxBacklog: count + 1, maxBacklogBytes: 1024 ** 3 });
   try {
@@ -109,8 +105,6 @@ function overhead(kind: 'backlog' | 'unacked', subscribers: number, payloadBytes
       if (r instanceof Promise || !r.ok) throw new Error('subscribe failed');
       r.handle.close(); // parked: everything published now waits in the backlog
     }
-    const bodies = payloads(count, payloadBytes);
-    const ids = bodies.map((_, i) => `m${i}`);
     gc();
     gc();
     const before = process.memoryUsage().heapUsed;
@@ -118,7 +112,7 @@ function overhead(kind: 'backlog' | 'unacked', subscribers: number, payloadBytes
       // Unacked deliveries are bounded by prefetch per consumer: spread the messages over topics to hold them all.
       const topic = kind === 'unacked' ? `mem${Math.floor(i / 60_000)}` : 'mem';
       if (kind === 'unacked' && i % 60_000 === 0) attach(b, topic, subscribers, true, true, 65_536);
-      const r = b.publish(topic, ids[i]!, undefined, bodies[i]!);
+      const r = b.publish(topic, `m${i}`, undefined, JSON.stringify(String(i).padStart(payloadBytes - 2, 'x')));
       if (!r.ok) throw new Error(`publish refused: ${r.message}`);
     }
     gc();

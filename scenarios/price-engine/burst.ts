@@ -1,0 +1,104 @@
+/**
+ * Price engine burst: ticks at a steady rate (default 1,000/s), a ramp to 10x (10,000/s), a hold, and the
+ * ramp back, while subscribers hold quote streams. End-to-end latency and errors are tagged `phase`
+ * (pre, spike, recovery) to show whether latency comes back after the spike.
+ * Env: TARGET_URL, PE_RATE (steady ticks/s), PE_BATCH, PE_SYMBOLS, PE_TRANSPORT (ws|http), PE_PUBLISHERS (ws),
+ * PE_SUBSCRIBERS, PE_SUB_SYMBOLS, TIDEMARK_DURATION, PE_E2E_P95_MS, PE_ENGINE_P95_MS.
+ */
+import type { Options } from 'k6/options';
+import exec from 'k6/execution';
+import { burstShape, burstStages, currentPhase } from '../lib/phases.ts';
+import { batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
+import { markEngine, recordEngineLatency } from '../lib/price-engine-window.ts';
+import { burstPlan, sharePlan } from '../lib/price-plan.ts';
+import { readQuotes } from '../lib/price-quotes.ts';
+import { postBatch, publishOverWs } from '../lib/price-ticks.ts';
+import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
+
+const cfg = priceConfig({ rate: 1000, durationS: 20 });
+const shape = burstShape(cfg.durationS);
+const plan = burstPlan(shape, cfg.rate);
+const vus = publisherVus(cfg, cfg.rate * 10);
+const phaseTags = (): Record<string, string> => ({ phase: currentPhase(shape) });
+
+const ticks =
+  cfg.transport === 'http'
+    ? {
+        executor: 'ramping-arrival-rate' as const,
+        startRate: batchArrival(cfg, cfg.rate).rate,
+        timeUnit: batchArrival(cfg, cfg.rate).timeUnit,
+        // Stage targets are per timeUnit, like startRate: ticks/s per `batch` seconds = batches/s.
+        stages: burstStages(shape, cfg.rate),
+        preAllocatedVUs: vus,
+        maxVUs: vus,
+        gracefulStop: '5s',
+        exec: 'publish',
+      }
+    : {
+        executor: 'per-vu-iterations' as const,
+        vus: cfg.publishers,
+        iterations: 1,
+        maxDuration: `${Math.ceil(plan.durationS + 10)}s`,
+        exec: 'publishWs',
+      };
+
+export const options: Options = {
+  scenarios: {
+    ticks,
+    ...(cfg.subscribers > 0
+      ? {
+          subscribers: {
+            executor: 'per-vu-iterations',
+            vus: cfg.subscribers,
+            iterations: 1,
+            maxDuration: `${Math.ceil(plan.durationS + 30)}s`,
+            exec: 'subscribe',
+          },
+        }
+      : {}),
+  },
+  thresholds: {
+    ...priceThresholds(cfg),
+    'pe_tick_to_quote{phase:pre}': [`p(95)<${cfg.e2eP95Ms}`],
+    'pe_tick_to_quote{phase:recovery}': [`p(95)<${cfg.e2eP95Ms}`],
+  },
+  summaryTrendStats: SUMMARY_TREND_STATS,
+};
+
+export function setup(): { mark: string } {
+  return { mark: markEngine(cfg.baseUrl) };
+}
+
+export function publish(): void {
+  postBatch(cfg, phaseTags());
+}
+
+export function publishWs(): void {
+  publishOverWs(cfg, sharePlan(plan, cfg.publishers), phaseTags);
+}
+
+export function subscribe(): void {
+  readQuotes({
+    url: quotesUrl(cfg.baseUrl, subscriberSymbols(cfg, exec.vu.idInInstance - 1)),
+    holdMs: (plan.durationS + 1) * 1000,
+    dynamicTags: phaseTags,
+  });
+}
+
+export function teardown(data: { mark: string }): void {
+  recordEngineLatency(cfg.baseUrl, data.mark);
+}
+
+export const handleSummary = makeHandleSummary({
+  scenario: 'price-engine/burst',
+  target: 'price-engine',
+  profile: 'burst',
+  latencyMetric: 'pe_tick_to_quote',
+  unit: 'ticks',
+  rateMetric: 'pe_ticks_accepted',
+  expectedMetric: 'pe_ticks_expected',
+  askedRate: null,
+  durationS: plan.durationS,
+  errorMetric: 'tidemark_errors',
+  connections: null,
+});

@@ -12,7 +12,8 @@ and every run result. Exit code: 0 pass, 1 regression, 2 invalid run or harness 
 
 options:
   --only GLOB                scenarios to gate, e.g. 'sse/*' or 'sse/sustained,sse/churn'
-  --repeat N                 runs per scenario (default 3; baselines hold 5 or more)
+  --repeat N                 runs per scenario (default 3 against baselines, which hold 5 or more;
+                             5 pairs with --against: a paired test needs a few pairs to have any power)
   --against REF              paired A/B mode against a git ref (branch, tag or sha)
   --influx URL               also record runs and verdicts, e.g. http://127.0.0.1:8086/k6
   --duration D               override the load-phase length of every scenario
@@ -46,7 +47,7 @@ runMain(async () => {
   }
   const report = await runGate({
     only: values.only,
-    repeat: positiveInt('--repeat', values.repeat, 3),
+    repeat: positiveInt('--repeat', values.repeat, values.against ? 5 : 3),
     against: values.against,
     influx: values.influx,
     duration: values.duration,

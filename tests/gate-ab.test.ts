@@ -9,18 +9,18 @@ import { runGate } from '../scripts/lib/gate/run-gate.ts';
 const saved = { ...process.env };
 beforeAll(() => {
   process.env.SSE_CONNECTIONS = '10';
-  process.env.TIDEMARK_DURATION = '3s';
 });
 afterAll(() => {
   process.env = saved;
 });
 
-const abGate = (runId: string, targetEnv: Record<string, string>) =>
-  runGate({ only: 'sse/sustained', repeat: 3, against: 'HEAD', alpha: 0.01, allowMachineMismatch: false, runId, targetEnv, log: () => {} });
+// Five pairs: with fewer, a paired t-test has too few degrees of freedom to call even a 50x change significant.
+const abGate = (runId: string, targetEnv: Record<string, string>, repeat: number) =>
+  runGate({ only: 'sse/sustained', repeat, against: 'HEAD', duration: '2s', alpha: 0.01, allowMachineMismatch: false, runId, targetEnv, log: () => {} });
 
 describe('paired A/B gate against HEAD', () => {
   it('catches a fault injected into B only, comparing runs pairwise', async () => {
-    const report = await abGate(`it-ab-fail-${process.pid}`, { TIDEMARK_FAULT_DELAY_MS: '15' });
+    const report = await abGate(`it-ab-fail-${process.pid}`, { TIDEMARK_FAULT_DELAY_MS: '15' }, 5);
     expect(report.mode).toBe('ab');
     expect(report.against).toBe('HEAD');
     const p50 = report.scenarios[0]?.metrics.find((m) => m.metric === 'latency_p50');
@@ -31,7 +31,7 @@ describe('paired A/B gate against HEAD', () => {
   }, 150_000);
 
   it('passes when A and B are the same code', async () => {
-    const report = await abGate(`it-ab-pass-${process.pid}`, {});
+    const report = await abGate(`it-ab-pass-${process.pid}`, {}, 3);
     expect(report.scenarios[0]?.invalid).toEqual([]);
     expect(report.scenarios[0]?.metrics.filter((m) => m.verdict === 'regression')).toEqual([]);
     expect(report.exitCode).toBe(0);

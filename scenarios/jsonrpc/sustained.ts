@@ -1,16 +1,16 @@
 /**
  * JSON-RPC sustained: calls arrive at a constant rate (open model), each drawn from a weighted mix of
- * methods on /rpc and MCP tool calls over a session per VU. Measures per-method latency (`rpc_latency`
+ * methods on /rpc and MCP tool calls over sessions opened in setup and shared by the VUs. Measures per-method latency (`rpc_latency`
  * tagged `method` and `api`), calls answered against calls asked, the cache hit ratio and errors
  * (a JSON-RPC `error` body is an error).
  * Env: TARGET_URL, JSONRPC_RATE (200/s), JSONRPC_MIX, JSONRPC_COMPUTE_ITERATIONS, JSONRPC_SLEEP_MS, JSONRPC_CACHE_KEYS,
- * JSONRPC_PROGRESS_STEPS, JSONRPC_TOOL_P95_MS, JSONRPC_VUS, TIDEMARK_DURATION (15s).
+ * JSONRPC_PROGRESS_STEPS, JSONRPC_TOOL_P95_MS, JSONRPC_MCP_SESSIONS (8, opened in setup), JSONRPC_VUS, TIDEMARK_DURATION (15s).
  */
 import type { Options } from 'k6/options';
 import { envNumber } from '../lib/env.ts';
 import { jsonRpcConfig, jsonRpcThresholds } from '../lib/jsonrpc-config.ts';
 import { pick } from '../lib/jsonrpc-mix.ts';
-import { runOperation } from '../lib/jsonrpc-ops.ts';
+import { closeSharedSessions, openSharedSessions, runOperation, type SharedSessions } from '../lib/jsonrpc-ops.ts';
 import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 
 const cfg = jsonRpcConfig({ rate: 200, durationS: 15 });
@@ -33,8 +33,16 @@ export const options: Options = {
   summaryTrendStats: SUMMARY_TREND_STATS,
 };
 
-export default function (): void {
-  runOperation(pick(cfg.mix), cfg);
+export function setup(): SharedSessions {
+  return openSharedSessions(cfg, cfg.mcpSessions);
+}
+
+export function teardown(shared: SharedSessions): void {
+  closeSharedSessions(shared);
+}
+
+export default function (shared: SharedSessions): void {
+  runOperation(pick(cfg.mix), cfg, shared);
 }
 
 export const handleSummary = makeHandleSummary({

@@ -52,10 +52,13 @@ export const MCP_PROTOCOL_VERSION = '2025-06-18';
 
 let nextId = 0;
 
-/** A request id unique within this VU. */
-function newId(): number {
+/**
+ * A request id unique across VUs (`<VU>-<n>`; VU 0 is setup/teardown): VUs share MCP sessions,
+ * and the ids of requests in flight on one session must differ.
+ */
+function newId(): string {
   nextId += 1;
-  return nextId;
+  return `${__VU}-${nextId}`;
 }
 
 function parseJson(text: string): unknown {
@@ -86,7 +89,7 @@ export function parseSseMessages(body: string): JsonRpcMessage[] {
 }
 
 /** Judges an answer and records the call's metrics. */
-function settle(res: RefinedResponse<ResponseType | undefined>, id: number, messages: JsonRpcMessage[], method: string, api: string, opts: CallOptions): CallOutcome {
+function settle(res: RefinedResponse<ResponseType | undefined>, id: string, messages: JsonRpcMessage[], method: string, api: string, opts: CallOptions): CallOutcome {
   const tags = { ...opts.tags, method, api };
   const answer = messages.find((x) => x.id === id && (x.result !== undefined || x.error !== undefined) && x.jsonrpc === '2.0');
   const notifications = messages.filter((x) => x.id === undefined && typeof x.method === 'string');

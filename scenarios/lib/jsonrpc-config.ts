@@ -23,6 +23,8 @@ export interface JsonRpcConfig {
   toolP95Ms: number;
   /** Per-request timeout (`JSONRPC_TIMEOUT`, default 10s). */
   timeout: string;
+  /** MCP sessions opened in setup and shared by the VUs (`JSONRPC_MCP_SESSIONS`, default 8). */
+  mcpSessions: number;
 }
 
 /**
@@ -43,10 +45,15 @@ export function jsonRpcConfig(defaults: { rate?: number; durationS?: number; mix
     progressSteps: envNumber('JSONRPC_PROGRESS_STEPS', 4, { min: 1, max: 100, integer: true }),
     toolP95Ms: envNumber('JSONRPC_TOOL_P95_MS', 100, { min: 0 }),
     timeout: envString('JSONRPC_TIMEOUT', '10s'),
+    mcpSessions: envNumber('JSONRPC_MCP_SESSIONS', 8, { min: 1, max: 100_000, integer: true }),
   };
 }
 
-/** Thresholds every JSON-RPC profile shares: errors < 1%, p95 of each tool method in the mix under budget, no lost progress. */
+/**
+ * Thresholds every JSON-RPC profile shares: errors < 1%, p95 of each tool method in the mix under budget,
+ * no lost progress notification, some cache hits.
+ * @param extraTags narrows the latency budgets, e.g. `,phase:recovery` (default: all samples)
+ */
 export function jsonRpcThresholds(cfg: JsonRpcConfig, extraTags = ''): Record<string, string[]> {
   const thresholds: Record<string, string[]> = { tidemark_errors: ['rate<0.01'] };
   const methods = new Set(cfg.mix.entries.map((e) => e.method));

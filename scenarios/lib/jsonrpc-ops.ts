@@ -1,16 +1,42 @@
-/** Runs one operation of the mix: a call on /rpc, or a call in this VU's MCP session (opened on first use). */
+/**
+ * Runs one operation of the mix: a call on /rpc, or a call in one of the MCP sessions the scenario's
+ * setup opened. Sessions are shared by the VUs (requests of one session run concurrently, as MCP allows),
+ * so the handshakes happen before the measured load and the target holds a known number of sessions.
+ */
 import type { JsonRpcConfig } from './jsonrpc-config.ts';
-import { mcpCall, mcpOpen, rpcCall, type CallOutcome, type McpSession } from './jsonrpc-client.ts';
+import { mcpCall, mcpDelete, mcpOpen, rpcCall, type McpSession } from './jsonrpc-client.ts';
 import * as m from './jsonrpc-metrics.ts';
 import type { MixEntry } from './jsonrpc-mix.ts';
 
 type Tags = Record<string, string>;
 
-/** This VU's MCP session, kept across iterations (a real client keeps its session). */
-let session: McpSession | null = null;
+/** What setup() hands to the iterations. */
+export interface SharedSessions {
+  sessions: McpSession[];
+}
 
-/** MCP's "Session not found": the server forgot the session (restart, idle expiry); open a new one next time. */
-const SESSION_NOT_FOUND = -32001;
+/** Opens `count` sessions when the mix has MCP operations (none otherwise); throws when a handshake fails. */
+export function openSharedSessions(cfg: JsonRpcConfig, count: number): SharedSessions {
+  const needed = cfg.mix.entries.some((e) => e.op === 'mcp' || e.op === 'mcp-progress');
+  const sessions: McpSession[] = [];
+  for (let i = 0; needed && i < count; i++) {
+    const s = mcpOpen(cfg.baseUrl, { timeout: cfg.timeout, tags: { stage: 'setup' } });
+    if (s === null) throw new Error(`MCP initialize on ${cfg.baseUrl}/mcp failed: is the target a Tidemark jsonrpc target (or any MCP Streamable HTTP server)?`);
+    sessions.push(s);
+  }
+  return { sessions };
+}
+
+/** Deletes the shared sessions (teardown). */
+export function closeSharedSessions(shared: SharedSessions | undefined): void {
+  for (const s of shared?.sessions ?? []) mcpDelete(s, { tags: { stage: 'teardown' } });
+}
+
+/** The session this VU uses: VUs spread evenly over the shared sessions. */
+function sessionFor(shared: SharedSessions): McpSession | null {
+  const all = shared.sessions;
+  return all.length === 0 ? null : all[__VU % all.length]!;
+}
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -31,20 +57,18 @@ function toolResultCheck(expectIterations: number, tags: Tags): (r: unknown) => 
   };
 }
 
-/** This VU's session, opened now if needed; null when the handshake failed (already counted as an error). */
-function ensureSession(cfg: JsonRpcConfig, tags: Tags): McpSession | null {
-  session ??= mcpOpen(cfg.baseUrl, { tags, timeout: cfg.timeout });
-  return session;
+/** An MCP operation without a session (setup opened none): a failure, counted. */
+function noSession(tags: Tags): false {
+  m.errors.add(true, { ...tags, method: 'tools/call', api: 'mcp' });
+  return false;
 }
 
-/** Forgets the session when the server no longer knows it. */
-function watchSession(outcome: CallOutcome): CallOutcome {
-  if (outcome.error?.code === SESSION_NOT_FOUND) session = null;
-  return outcome;
-}
-
-/** Runs `entry` once; true when it succeeded. */
-export function runOperation(entry: MixEntry, cfg: JsonRpcConfig, tags: Tags = {}): boolean {
+/**
+ * Runs `entry` once; true when it succeeded.
+ * @param shared sessions from setup() (MCP operations fail, counted, when there are none)
+ * @param tags added to every sample (default none)
+ */
+export function runOperation(entry: MixEntry, cfg: JsonRpcConfig, shared: SharedSessions, tags: Tags = {}): boolean {
   const base = { tags, timeout: cfg.timeout };
   switch (entry.op) {
     case 'echo':
@@ -62,19 +86,19 @@ export function runOperation(entry: MixEntry, cfg: JsonRpcConfig, tags: Tags = {
       return rpcCall(cfg.baseUrl, 'tools/call', params, { ...base, check: toolResultCheck(params.arguments.iterations, tags) }).ok;
     }
     case 'mcp': {
-      const s = ensureSession(cfg, tags);
-      if (s === null) return false;
+      const s = sessionFor(shared);
+      if (s === null) return noSession(tags);
       const params = cachedComputeArgs(cfg);
-      return watchSession(mcpCall(s, 'tools/call', params, { ...base, check: toolResultCheck(params.arguments.iterations, tags) })).ok;
+      return mcpCall(s, 'tools/call', params, { ...base, check: toolResultCheck(params.arguments.iterations, tags) }).ok;
     }
     case 'mcp-progress': {
-      const s = ensureSession(cfg, tags);
-      if (s === null) return false;
+      const s = sessionFor(shared);
+      if (s === null) return noSession(tags);
       const token = `p${Math.random().toString(36).slice(2)}`;
       const steps = cfg.progressSteps;
       const ms = cfg.sleepMs;
       const params = { name: 'sleep', arguments: { ms, steps }, _meta: { progressToken: token } };
-      const outcome = watchSession(mcpCall(s, 'tools/call', params, { ...base, check: (r) => isRecord(r) && isRecord(r.structuredContent) && r.structuredContent.sleptMs === ms }));
+      const outcome = mcpCall(s, 'tools/call', params, { ...base, check: (r) => isRecord(r) && isRecord(r.structuredContent) && r.structuredContent.sleptMs === ms });
       if (!outcome.ok) return false;
       const seen = new Set<unknown>();
       for (const n of outcome.notifications) {

@@ -23,6 +23,8 @@ const firstQuoteP95Ms = envNumber('PE_FIRST_QUOTE_P95_MS', 1000, { min: 0 });
 /** Seconds a stream needs for its quotes at the per-symbol tick rate, and the most it is held. */
 const streamS = quotesPerStream / Math.max(1, (cfg.rate / cfg.symbols) * Math.max(1, cfg.subSymbols));
 const holdS = Math.max(5, streamS * 4);
+/** Ticks keep flowing this long after the last open, so the last streams get their quotes. */
+const tailS = Math.ceil(streamS * 4 + 1);
 const subscriberVus = Math.ceil(opensPerS * (streamS + 0.5) * 2) + 5;
 const vus = publisherVus(cfg, cfg.rate);
 
@@ -32,7 +34,7 @@ const ticks =
         executor: 'constant-arrival-rate' as const,
         ...batchArrival(cfg, cfg.rate),
         // Ticks keep flowing until the last streams have read their quotes.
-        duration: `${cfg.durationS + Math.ceil(holdS)}s`,
+        duration: `${cfg.durationS + tailS}s`,
         preAllocatedVUs: vus,
         maxVUs: vus,
         gracefulStop: '5s',
@@ -42,7 +44,7 @@ const ticks =
         executor: 'per-vu-iterations' as const,
         vus: cfg.publishers,
         iterations: 1,
-        maxDuration: `${Math.ceil(cfg.durationS + holdS + 10)}s`,
+        maxDuration: `${Math.ceil(cfg.durationS + tailS + 10)}s`,
         exec: 'publishWs',
       };
 
@@ -77,7 +79,7 @@ export function publish(): void {
 }
 
 export function publishWs(): void {
-  publishOverWs(cfg, sharePlan(constantPlan(cfg.rate, cfg.durationS + Math.ceil(holdS)), cfg.publishers));
+  publishOverWs(cfg, sharePlan(constantPlan(cfg.rate, cfg.durationS + tailS), cfg.publishers));
 }
 
 export function subscribe(): void {
@@ -103,7 +105,7 @@ export const handleSummary = makeHandleSummary({
   rateMetric: 'pe_ticks_accepted',
   expectedMetric: 'pe_ticks_expected',
   askedRate: null,
-  durationS: cfg.durationS + Math.ceil(holdS),
+  durationS: cfg.durationS + tailS,
   errorMetric: 'tidemark_errors',
   connections: null,
 });

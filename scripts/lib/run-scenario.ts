@@ -1,7 +1,6 @@
 /** One scenario run end to end: start the target, run k6, sample resources, write the run result. */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { ResourceSample, RunResult } from '../../reporters/run-result.ts';
@@ -18,6 +17,7 @@ import { freePort } from './free-port.ts';
 import { parseScenarioName, scenarioFile } from './scenario-name.ts';
 import { targetEntry } from './target-registry.ts';
 import { bundleTarget } from './target-bundle.ts';
+import { logChildTo } from './log-file.ts';
 import { influxReachable, k6InfluxArgs, k6InfluxEnv } from './influx-url.ts';
 import { checkCount, runBase, segmentsDigestFile } from './segments.ts';
 import { mergedExitCode, runK6Segments, type SegmentOutcome } from './segments-run.ts';
@@ -94,15 +94,13 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       const port = await freePort();
       baseUrl = `http://127.0.0.1:${port}`;
       const entry = targetEntry(target, opts.targetRoot ?? repoRoot);
-      const targetLog = createWriteStream(files.targetLog);
       const bundle = await bundleTarget(entry, opts.targetRoot ?? repoRoot, target);
       targetProc = spawnTracked(process.execPath, [bundle, '--port', String(port)], {
         cwd: opts.targetRoot ?? repoRoot,
         env: { ...process.env, ...opts.targetEnv },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      targetProc.stdout?.pipe(targetLog);
-      targetProc.stderr?.pipe(targetLog);
+      logChildTo(targetProc, files.targetLog);
       const proc = targetProc;
       proc.on('exit', (code, signal) => {
         targetExit = `target process exited (${signal ?? `code ${code}`}); see ${files.targetLog}`;
@@ -156,11 +154,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       k6ExitCode = mergedExitCode(segmentOutcomes.map((o) => o.exitCode));
     } else {
       log(`  k6 ${opts.scenario}${opts.repeat === undefined ? '' : ` (run ${opts.repeat})`}: log in ${files.k6Log}`);
-      const k6Log = createWriteStream(files.k6Log);
       const env = { ...k6Env(), ...(influx ? k6InfluxEnv(influx) : {}) };
       k6Proc = spawnTracked(k6, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      k6Proc.stdout?.pipe(k6Log);
-      k6Proc.stderr?.pipe(k6Log);
+      logChildTo(k6Proc, files.k6Log);
       const k6Exit = await exited(k6Proc);
       k6ExitCode = k6Exit.code ?? 128;
     }

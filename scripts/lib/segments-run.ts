@@ -1,7 +1,7 @@
 /** Starts the N k6 processes of a segmented run at once, each with its share of the test, and waits for all. */
-import { createWriteStream } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { exited, spawnTracked, stopChild } from './children.ts';
+import { logChildTo } from './log-file.ts';
 import { segmentFiles, segmentFlags, type SegmentFiles } from './segments.ts';
 
 export interface SegmentRunOptions {
@@ -57,9 +57,7 @@ export async function runK6Segments(opts: SegmentRunOptions): Promise<SegmentOut
     opts.log(`  k6 ${opts.tags.scenario ?? opts.script}: ${opts.count} segments, logs in ${segmentFiles(opts.base, 0).k6Log.replace('.seg0.', '.seg<i>.')}`);
     for (let i = 0; i < opts.count; i++) {
       const proc = spawnTracked(opts.k6, segmentArgs(opts, i), { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const logFile = createWriteStream(segmentFiles(opts.base, i).k6Log);
-      proc.stdout?.pipe(logFile);
-      proc.stderr?.pipe(logFile);
+      logChildTo(proc, segmentFiles(opts.base, i).k6Log);
       procs.push(proc);
     }
     const exits = await Promise.all(procs.map((p) => exited(p)));

@@ -21,8 +21,13 @@ export interface Message {
   readonly cid: string | undefined;
   /** When the broker accepted the message: ms since the epoch, µs precision. */
   readonly t: number;
-  /** Payload as JSON text, opaque to the backend. */
-  readonly payload: string;
+  /**
+   * The payload, opaque to the backend: the parsed JSON value for the WebSocket transport. Holding the
+   * parsed value rather than re-encoded text keeps held messages small (encoding happens once per fan-out).
+   */
+  readonly payload: unknown;
+  /** Size the message counts for against the backlog byte bound (the WebSocket transport: publish frame bytes). */
+  readonly bytes: number;
 }
 
 /** Where a subscription's deliveries go (one WebSocket subscription, or an in-process benchmark sink). */
@@ -125,7 +130,7 @@ export interface BackendStats {
   consumers: number;
   /** Messages held by all topics (from the oldest one still needed to the newest). */
   backlogMessages: number;
-  /** Payload bytes held by all topics. */
+  /** Message bytes held by all topics (as given to publish). */
   backlogBytes: number;
   /** Deliveries awaiting an ack. */
   unacked: number;
@@ -136,9 +141,10 @@ export interface BrokerBackend {
   /**
    * Accepts a message for `topic` and answers with its sequence number, or refuses it (full backlog, limits,
    * injected fault). A refused message is never delivered.
-   * @param payload JSON text; its length counts against the backlog byte bound
+   * @param payload opaque to the backend, handed to consumers as is
+   * @param bytes what the message counts for against the backlog byte bound
    */
-  publish(topic: string, id: string, cid: string | undefined, payload: string): MaybePromise<PublishResult>;
+  publish(topic: string, id: string, cid: string | undefined, payload: unknown, bytes: number): MaybePromise<PublishResult>;
   /** Attaches `consumer` to a subscription of `request.topic`; the returned handle starts paused. */
   subscribe(request: SubscribeRequest, consumer: Consumer): MaybePromise<SubscribeResult>;
   stats(): BackendStats;

@@ -20,8 +20,8 @@ export interface PublishFrame {
   topic: string;
   id: string;
   cid: string | undefined;
-  /** `data` re-encoded as JSON text (what deliveries carry). */
-  payload: string;
+  /** The payload, any JSON value, as parsed. */
+  data: unknown;
 }
 
 export interface SubscribeFrame {
@@ -129,7 +129,7 @@ export function parseClientFrame(text: string, defaults: SubscribeDefaults): Par
       const cid = name(o, 'cid', false);
       if (cid instanceof Error) return bad(cid.message);
       if (o.data === undefined) return bad('data is missing: give the payload, any JSON value');
-      return { ok: true, frame: { op, topic: topic!, id: id!, cid, payload: JSON.stringify(o.data) } };
+      return { ok: true, frame: { op, topic: topic!, id: id!, cid, data: o.data } };
     }
     case 'sub': {
       const group = name(o, 'group', false);

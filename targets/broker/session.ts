@@ -153,7 +153,7 @@ export class Session {
     const f = parsed.frame;
     switch (f.op) {
       case 'pub':
-        return this.publish(f);
+        return this.publish(f, frame.size);
       case 'sub':
         return this.subscribe(f);
       case 'ack':
@@ -164,9 +164,10 @@ export class Session {
     }
   };
 
-  private publish(f: PublishFrame): void {
+  /** @param bytes the frame size: what the message counts for against the backlog byte bound */
+  private publish(f: PublishFrame, bytes: number): void {
     whenReady(
-      this.ctx.backend.publish(f.topic, f.id, f.cid, f.payload),
+      this.ctx.backend.publish(f.topic, f.id, f.cid, f.data, bytes),
       (r) => (r.ok ? void this.send(confirmFrame(f.id, f.cid, r.seq, r.t)) : this.fail(r.code, r.message, { id: f.id, topic: f.topic })),
       (err) => this.fail('shutting_down', `backend error: ${String(err)}`, { id: f.id, topic: f.topic }),
     );

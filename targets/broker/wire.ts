@@ -19,7 +19,7 @@ export function formatTime(t: number): string {
 export function deliveryFrame(m: Message, attempt = 1): string {
   const head = attempt === 1 ? MSG_HEAD : `${MSG_HEAD}"attempt":${attempt},`;
   const cid = m.cid === undefined ? '' : `"cid":"${m.cid}",`;
-  return `${head}"topic":"${m.topic}","seq":${m.seq},"id":"${m.id}",${cid}"t":${formatTime(m.t)},"data":${m.payload}}`;
+  return `${head}"topic":"${m.topic}","seq":${m.seq},"id":"${m.id}",${cid}"t":${formatTime(m.t)},"data":${JSON.stringify(m.payload)}}`;
 }
 
 let lastMessage: Message | undefined;

@@ -25,21 +25,18 @@ export function injectedError(errorRate: number): RpcError {
 }
 
 /**
- * Wraps every method so calls burn CPU and fail at the configured rates.
- * Returns `methods` itself when neither knob is set, so the fast path pays nothing.
- * @param onInjected called once per injected error (for `/stats`)
+ * Wraps every method so calls burn CPU and fail at the configured rates (the injected errors are
+ * counted from their code, like every other error). Returns `methods` itself when neither knob
+ * is set, so the fast path pays nothing.
  */
-export function withCallFaults(methods: MethodTable, faults: Faults, onInjected: () => void): MethodTable {
+export function withCallFaults(methods: MethodTable, faults: Faults): MethodTable {
   if (faults.config.errorRate <= 0 && faults.config.cpuUs <= 0) return methods;
   const wrapped = new Map<string, RpcMethod>();
   for (const [name, method] of methods) {
     wrapped.set(name, (params, ctx) => {
       if (ctx.notification) return method(params, ctx);
       faults.burn();
-      if (faults.shouldFail()) {
-        onInjected();
-        throw injectedError(faults.config.errorRate);
-      }
+      if (faults.shouldFail()) throw injectedError(faults.config.errorRate);
       return method(params, ctx);
     });
   }

@@ -28,7 +28,7 @@ export interface McpLimits {
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
-  /** `performance.now()`-free clock: Date.now() ms of the last request start or end. */
+  /** Date.now() of the last request start or end (idle expiry needs only ms precision). */
   lastSeen: number;
   /** Requests of this session still open (an open SSE stream keeps the session alive). */
   open: number;

@@ -61,7 +61,7 @@ export function createJsonRpcServer(overrides: Partial<JsonRpcOptions> = {}): Js
   const mcpCounters = newMcpCounters();
   const delay = createDelayLine(options.faults.delayMs);
   const rpc: RpcRoute = {
-    methods: withCallFaults(createMethods(box, options), faults, () => {}),
+    methods: withCallFaults(createMethods(box, options), faults),
     limits: { maxBatch: options.maxBatch, maxBodyBytes: options.maxBodyBytes },
     counters: rpcCounters,
     delay,

@@ -67,8 +67,13 @@ export interface LatencyWindow {
 /** A copy of the since-start histogram taken at `atMs`; later minus it is exactly what happened since. */
 interface Mark {
   atMs: number;
-  hist: Histogram;
+  /** Undefined until a delayed mark is taken. */
+  hist: Histogram | undefined;
+  timer: NodeJS.Timeout | undefined;
 }
+
+/** What {@link LatencyRecorder.sinceMark} finds. */
+export type MarkWindow = { state: 'ok'; window: LatencyWindow } | { state: 'unknown' } | { state: 'pending'; atMs: number };
 
 export class LatencyRecorder {
   /** Since start, closed seconds only (reads add the open one). */
@@ -125,23 +130,45 @@ export class LatencyRecorder {
     return { fromMs, toMs: this.nowEpochMs(), latency: summarize(merged) };
   }
 
-  /** Remembers this moment; {@link sinceMark} later gives exactly the latency recorded after it. */
-  mark(): { id: string; atMs: number } {
+  /**
+   * Remembers a moment; {@link sinceMark} later gives exactly the latency recorded after it.
+   * @param afterMs take the mark this long from now (a load test marks the end of its warm-up); default 0, now
+   */
+  mark(afterMs = 0): { id: string; atMs: number } {
     const id = `m${this.nextMark++}`;
-    const hist = this.sinceStart();
-    const atMs = this.nowEpochMs();
-    this.marks.set(id, { atMs, hist });
-    if (this.marks.size > this.maxMarks) this.marks.delete(this.marks.keys().next().value as string);
-    return { id, atMs };
+    const mark: Mark = { atMs: this.nowEpochMs() + afterMs, hist: undefined, timer: undefined };
+    if (afterMs <= 0) mark.hist = this.sinceStart();
+    else {
+      mark.timer = setTimeout(() => {
+        mark.timer = undefined;
+        mark.atMs = this.nowEpochMs();
+        mark.hist = this.sinceStart();
+      }, afterMs);
+      mark.timer.unref();
+    }
+    this.marks.set(id, mark);
+    if (this.marks.size > this.maxMarks) {
+      const oldest = this.marks.keys().next().value as string;
+      clearTimeout(this.marks.get(oldest)?.timer);
+      this.marks.delete(oldest);
+    }
+    return { id, atMs: mark.atMs };
   }
 
-  /** Latency recorded since mark `id`; undefined when the id is unknown (never made, or forgotten). */
-  sinceMark(id: string): LatencyWindow | undefined {
+  /** Latency recorded since mark `id`, or why there is none: never made or forgotten, or not taken yet. */
+  sinceMark(id: string): MarkWindow {
     const mark = this.marks.get(id);
-    if (mark === undefined) return undefined;
+    if (mark === undefined) return { state: 'unknown' };
+    if (mark.hist === undefined) return { state: 'pending', atMs: mark.atMs };
     const diff = this.sinceStart();
     diff.subtract(mark.hist);
-    return { fromMs: mark.atMs, toMs: this.nowEpochMs(), latency: summarize(diff) };
+    return { state: 'ok', window: { fromMs: mark.atMs, toMs: this.nowEpochMs(), latency: summarize(diff) } };
+  }
+
+  /** Forgets every mark and its pending timer (the server is closing). */
+  clearMarks(): void {
+    for (const m of this.marks.values()) clearTimeout(m.timer);
+    this.marks.clear();
   }
 
   /** Marks kept now. */

@@ -55,6 +55,23 @@ export function batchStatus(reply: BatchReply): number {
   return reply.rejected > 0 ? 422 : 200;
 }
 
+/** The mark delay from a `POST /metrics/marks` body: ms, or an error sentence. Empty body: 0. */
+export function parseMarkDelay(text: string): number | string {
+  if (text.trim() === '') return 0;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    return `malformed JSON: ${(err as Error).message}`;
+  }
+  const afterMs = typeof body === 'object' && body !== null ? (body as { afterMs?: unknown }).afterMs : undefined;
+  if (afterMs === undefined) return 0;
+  if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0 || afterMs > 3_600_000) {
+    return `afterMs=${JSON.stringify(afterMs)} is invalid: expected ms from 0 to 3600000 after which the mark is taken`;
+  }
+  return afterMs;
+}
+
 /**
  * Builds the server (not listening yet).
  * @param overrides settings; each missing one comes from the environment via `peOptionsFromEnv()`
@@ -144,13 +161,29 @@ export function createPriceEngine(overrides: Partial<PriceEngineOptions> = {}): 
     const input = metricsInput();
     const markId = query.get('mark');
     if (markId !== null) {
-      const window = engine.latency.sinceMark(markId);
-      if (window === undefined) {
+      const found = engine.latency.sinceMark(markId);
+      if (found.state === 'unknown') {
         return refuse(res, 404, 'notFound', `mark ${JSON.stringify(markId.slice(0, 40))} is unknown: create one with POST /metrics/marks (the ${engine.latency.markCount} newest of at most 16 are kept)`);
       }
-      input.mark = { id: markId, window };
+      if (found.state === 'pending') {
+        return refuse(res, 409, 'badRequest', `mark ${markId} is taken at ${new Date(found.atMs).toISOString()} (it was created with a delay): ask again after that`, { 'retry-after': '1' });
+      }
+      input.mark = { id: markId, window: found.window };
     }
     sendJson(res, 200, metricsJson(input));
+  };
+
+  /** `POST /metrics/marks`, optional body `{"afterMs": N}` (0..3,600,000): take the mark that much later. */
+  const createMark = (req: IncomingMessage, res: ServerResponse): void => {
+    readBody(req, 1024, (body) => {
+      if (!body.ok) {
+        if (body.reason === 'too-large') refuse(res, 413, 'badRequest', 'mark body larger than 1024 bytes: send {"afterMs":N} or nothing');
+        return;
+      }
+      const afterMs = parseMarkDelay(body.text);
+      if (typeof afterMs === 'string') return refuse(res, 400, 'badRequest', afterMs);
+      sendJson(res, 201, engine.latency.mark(afterMs));
+    });
   };
 
   const perfTestRoute = (req: IncomingMessage, res: ServerResponse): void => {
@@ -198,7 +231,7 @@ export function createPriceEngine(overrides: Partial<PriceEngineOptions> = {}): 
         if (only(['GET', 'HEAD'])) sendText(res, 200, renderPrometheus(prometheusFamilies(metricsInput())), { 'content-type': PROMETHEUS_CONTENT_TYPE });
         return;
       case '/metrics/marks':
-        if (only(['POST'])) sendJson(res, 201, engine.latency.mark());
+        if (only(['POST'])) createMark(req, res);
         return;
       case '/perf-test':
         if (only(['POST'])) perfTestRoute(req, res);
@@ -219,6 +252,7 @@ export function createPriceEngine(overrides: Partial<PriceEngineOptions> = {}): 
     async close() {
       clearInterval(clock);
       engine.stop();
+      engine.latency.clearMarks();
       subscriptions.close();
       ws.close();
       await closeServer(server);

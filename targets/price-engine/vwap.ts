@@ -5,7 +5,8 @@
  *
  * A ring of (time, price x size, size) with running sums makes each update O(1). Running
  * sums of floats drift when values are subtracted again and again, so they are recomputed
- * from the ring every `capacity` evictions (amortised O(1) too).
+ * from the ring every `capacity` evictions (amortised O(1) too), and at once when an evicted
+ * value dwarfs what remains (cancellation would otherwise leave its rounding error behind).
  */
 
 /** Initial ring slots; the ring doubles up to `maxTicks` as a symbol gets busier. */
@@ -66,11 +67,16 @@ export class VwapWindow {
   }
 
   private evictOne(): void {
-    this.sumNotional -= this.notionals[this.head]!;
-    this.sumSize -= this.sizes[this.head]!;
+    const notional = this.notionals[this.head]!;
+    const size = this.sizes[this.head]!;
+    this.sumNotional -= notional;
+    this.sumSize -= size;
     this.head = (this.head + 1) % this.times.length;
     this.count--;
-    if (++this.evictions >= this.times.length) this.resum();
+    // Subtracting a value much larger than what remains leaves its rounding error (about 1e-16 of it)
+    // in a small sum: recompute at once then; otherwise every `capacity` evictions.
+    const cancelled = notional > Math.abs(this.sumNotional) * 1024 || size > Math.abs(this.sumSize) * 1024;
+    if (cancelled || ++this.evictions >= this.times.length) this.resum();
   }
 
   /** Recomputes the sums from the ring (removes accumulated rounding error). */

@@ -39,7 +39,7 @@ function sub(b: MemoryBackend, r: SubscribeRequest, sink = new Sink()): { sink: 
 function pub(b: MemoryBackend, topic: string, n: number, from = 1): number[] {
   const seqs: number[] = [];
   for (let i = from; i < from + n; i++) {
-    const r = b.publish(topic, `m${i}`, undefined, '"x"');
+    const r = b.publish(topic, `m${i}`, undefined, 'x', 3);
     if (r instanceof Promise || !r.ok) throw new Error(`publish failed: ${JSON.stringify(r)}`);
     seqs.push(r.seq);
   }
@@ -226,34 +226,34 @@ describe('bounds and faults', () => {
     const a = sub(b, req('t', { durable: 'd' }));
     a.handle.close();
     pub(b, 't', 3);
-    const r = b.publish('t', 'm4', undefined, '"x"');
+    const r = b.publish('t', 'm4', undefined, 'x', 3);
     expect(r).toMatchObject({ ok: false, code: 'backlog_full' });
     expect((r as { message: string }).message).toContain('TIDEMARK_BROKER_MAX_BACKLOG');
     const again = sub(b, req('t', { durable: 'd' }));
     for (const s of [1, 2, 3]) again.handle.ack(s);
-    expect(b.publish('t', 'm4', undefined, '"x"')).toMatchObject({ ok: true, seq: 4 });
+    expect(b.publish('t', 'm4', undefined, 'x', 3)).toMatchObject({ ok: true, seq: 4 });
     expect(b.stats().backlogFull).toBe(1);
   });
 
   it('bounds backlog bytes too', () => {
     const b = backend({ maxBacklogBytes: 10 });
     sub(b, req('t', { ack: true }));
-    expect(b.publish('t', 'a', undefined, '"12345678"')).toMatchObject({ ok: true });
-    expect(b.publish('t', 'b', undefined, '"1"')).toMatchObject({ ok: false, code: 'backlog_full' });
+    expect(b.publish('t', 'a', undefined, '12345678', 10)).toMatchObject({ ok: true });
+    expect(b.publish('t', 'b', undefined, '1', 1)).toMatchObject({ ok: false, code: 'backlog_full' });
   });
 
   it('refuses more topics than the limit', () => {
     const b = backend({ maxTopics: 1 });
     pub(b, 'a', 1);
-    expect(b.publish('b', 'x', undefined, '1')).toMatchObject({ ok: false, code: 'limit' });
+    expect(b.publish('b', 'x', undefined, 1, 1)).toMatchObject({ ok: false, code: 'limit' });
   });
 
   it('TIDEMARK_FAULT_ERROR_RATE refuses publishes; DROP_RATE loses deliveries for good', () => {
     let draws = 0;
     const alternate = (): number => (draws++ % 2 === 0 ? 0 : 0.99);
     const b = backend({ faults: { ...NO_FAULTS, errorRate: 0.5 }, random: alternate });
-    expect(b.publish('t', 'a', undefined, '1')).toMatchObject({ ok: false, code: 'injected' });
-    expect(b.publish('t', 'b', undefined, '1')).toMatchObject({ ok: true });
+    expect(b.publish('t', 'a', undefined, 1, 1)).toMatchObject({ ok: false, code: 'injected' });
+    expect(b.publish('t', 'b', undefined, 1, 1)).toMatchObject({ ok: true });
 
     draws = 0;
     const d = backend({ faults: { ...NO_FAULTS, dropRate: 0.5 }, random: alternate, scanMs: 5 });
@@ -266,7 +266,7 @@ describe('bounds and faults', () => {
   it('TIDEMARK_FAULT_DELAY_MS delays deliveries, not confirms', async () => {
     const b = backend({ faults: { ...NO_FAULTS, delayMs: 30 } });
     const a = sub(b, req('t'));
-    const r = b.publish('t', 'a', undefined, '1');
+    const r = b.publish('t', 'a', undefined, 1, 1);
     expect(r).toMatchObject({ ok: true, seq: 1 });
     expect(a.sink.got).toEqual([]);
     await sleep(60);
@@ -276,6 +276,6 @@ describe('bounds and faults', () => {
   it('answers shutting_down after close', () => {
     const b = backend();
     b.close();
-    expect(b.publish('t', 'a', undefined, '1')).toMatchObject({ ok: false, code: 'shutting_down' });
+    expect(b.publish('t', 'a', undefined, 1, 1)).toMatchObject({ ok: false, code: 'shutting_down' });
   });
 });

@@ -15,7 +15,7 @@ import { Topic, type TopicHost } from './topic.ts';
 export interface MemoryBackendOptions {
   /** Messages a topic holds (from the oldest one still needed to the newest) before publishes are refused. Default 10000. */
   maxBacklog: number;
-  /** Payload bytes a topic holds before publishes are refused. Default 16 MiB. */
+  /** Message bytes (publish frame sizes) a topic holds before publishes are refused. Default 16 MiB. */
   maxBacklogBytes: number;
   /** Topics alive at once (idle ones included until forgotten). Default 10000. */
   maxTopics: number;
@@ -73,7 +73,7 @@ export class MemoryBackend implements BrokerBackend, TopicHost {
     this.scanner.unref();
   }
 
-  publish(topicName: string, id: string, cid: string | undefined, payload: string): PublishResult {
+  publish(topicName: string, id: string, cid: string | undefined, payload: unknown, bytes: number): PublishResult {
     if (this.closed) return fail('shutting_down', 'the broker is shutting down; publish to a running instance');
     if (this.faults.shouldFail()) {
       this.counters.errorsInjected++;
@@ -83,11 +83,11 @@ export class MemoryBackend implements BrokerBackend, TopicHost {
     if (topic === undefined) return this.topicLimit();
     const log = topic.log;
     const o = this.options;
-    if (log.size >= o.maxBacklog || log.bytes + payload.length > o.maxBacklogBytes) {
+    if (log.size >= o.maxBacklog || log.bytes + bytes > o.maxBacklogBytes) {
       this.counters.backlogFull++;
       return fail(
         'backlog_full',
-        `topic "${topicName}" holds ${log.size} messages (${log.bytes} payload bytes) that its subscriptions have not finished; ` +
+        `topic "${topicName}" holds ${log.size} messages (${log.bytes} bytes) that its subscriptions have not finished; ` +
           `the bound is ${o.maxBacklog} messages (TIDEMARK_BROKER_MAX_BACKLOG) and ${o.maxBacklogBytes} bytes (TIDEMARK_BROKER_MAX_BACKLOG_BYTES). ` +
           'Retry later, consume or ack faster, or remove idle durable subscriptions.',
       );
@@ -95,7 +95,7 @@ export class MemoryBackend implements BrokerBackend, TopicHost {
     const now = performance.now();
     const t = performance.timeOrigin + now;
     const seq = log.nextSeq;
-    log.append(new StoredMessage(topicName, seq, id, cid, t, payload, topic.fanout));
+    log.append(new StoredMessage(topicName, seq, id, cid, t, payload, bytes, topic.fanout));
     topic.lastActive = now;
     this.counters.published++;
     if (this.delay === undefined) topic.reveal(seq);

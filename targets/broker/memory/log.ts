@@ -13,7 +13,8 @@ export class StoredMessage implements Message {
     readonly id: string,
     readonly cid: string | undefined,
     readonly t: number,
-    readonly payload: string,
+    readonly payload: unknown,
+    readonly bytes: number,
     /** Subscriptions that have not finished with it (acked, or delivered in no-ack mode). */
     public pending: number,
   ) {}
@@ -30,7 +31,7 @@ export class MessageLog {
   private firstSeq: number;
   /** Sequence number the next message gets. */
   nextSeq: number;
-  /** Sum of held payload lengths (JSON text is ASCII for the protocol's own fields; payload length ~ bytes). */
+  /** Sum of the held messages' `bytes`. */
   bytes = 0;
 
   /** @param startSeq sequence number of the first message (default 1) */
@@ -54,7 +55,7 @@ export class MessageLog {
     if (message.seq !== this.nextSeq) throw new Error(`MessageLog.append: expected seq ${this.nextSeq}, got ${message.seq}`);
     this.entries.push(message);
     this.nextSeq++;
-    this.bytes += message.payload.length;
+    this.bytes += message.bytes;
     if (message.pending === 0 && this.size === 1) this.releaseOldest();
   }
 
@@ -76,7 +77,7 @@ export class MessageLog {
     while (this.firstSeq < this.nextSeq) {
       const m = this.entries[this.head];
       if (m !== undefined && m.pending > 0) break;
-      if (m !== undefined) this.bytes -= m.payload.length;
+      if (m !== undefined) this.bytes -= m.bytes;
       this.entries[this.head++] = undefined; // the message can be collected now
       this.firstSeq++;
     }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseClientFrame, type ParseResult } from './protocol.ts';
+
+const defaults = { prefetch: 1000, ackTimeoutMs: 30_000 };
+const parse = (frame: unknown): ParseResult => parseClientFrame(typeof frame === 'string' ? frame : JSON.stringify(frame), defaults);
+const error = (r: ParseResult): string => (r.ok ? '' : r.message);
+
+describe('parseClientFrame', () => {
+  it('reads a publish, keeping data as parsed and cid optional', () => {
+    expect(parse({ op: 'pub', topic: 'orders.eu', id: 'm-1', cid: 'c:1', data: { n: 1 } })).toEqual({
+      ok: true,
+      frame: { op: 'pub', topic: 'orders.eu', id: 'm-1', cid: 'c:1', data: { n: 1 } },
+    });
+    expect(parse({ op: 'pub', topic: 't', id: 'm', data: null })).toMatchObject({ ok: true, frame: { cid: undefined, data: null } });
+  });
+
+  it('reads a subscribe with defaults and with every option', () => {
+    expect(parse({ op: 'sub', topic: 't' })).toEqual({
+      ok: true,
+      frame: { op: 'sub', topic: 't', group: undefined, durable: undefined, ack: true, prefetch: 1000, ackTimeoutMs: 30_000 },
+    });
+    expect(parse({ op: 'sub', topic: 't', durable: 'd1', ack: false, prefetch: 5, ackTimeoutMs: 100 })).toMatchObject({
+      ok: true,
+      frame: { durable: 'd1', ack: false, prefetch: 5, ackTimeoutMs: 100 },
+    });
+  });
+
+  it('reads ack, nack (receipt optional) and unsub', () => {
+    expect(parse({ op: 'ack', topic: 't', seq: 7 })).toEqual({ ok: true, frame: { op: 'ack', topic: 't', seq: 7, receipt: false } });
+    expect(parse({ op: 'nack', topic: 't', seq: 1, receipt: true })).toMatchObject({ ok: true, frame: { op: 'nack', receipt: true } });
+    expect(parse({ op: 'unsub', topic: 't' })).toEqual({ ok: true, frame: { op: 'unsub', topic: 't' } });
+  });
+
+  it.each([
+    ['{"op":', 'frame is not valid JSON'],
+    ['[1,2]', 'frame must be a JSON object with an "op" field'],
+    [{ op: 'publish', topic: 't' }, 'op "publish" is unknown: expected one of pub, sub, ack, nack, unsub'],
+    [{ op: 'pub', topic: 't', id: 'm' }, 'pub: data is missing'],
+    [{ op: 'pub', topic: 'a b', id: 'm', data: 1 }, 'pub: topic "a b" is invalid: expected 1 to 128 characters from [A-Za-z0-9_.:-]'],
+    [{ op: 'pub', topic: 't', data: 1 }, 'pub: id is missing'],
+    [{ op: 'pub', topic: 't', id: 'm', cid: 5, data: 1 }, 'pub: cid 5 is invalid'],
+    [{ op: 'pub', topic: 'x'.repeat(129), id: 'm', data: 1 }, 'pub: topic'],
+    [{ op: 'sub', topic: 't', acks: false }, 'sub: field "acks" is not allowed; sub takes op, topic, group, durable, ack, prefetch, ackTimeoutMs'],
+    [{ op: 'sub', topic: 't', group: 'g', durable: 'd' }, 'sub: give either group or durable, not both'],
+    [{ op: 'sub', topic: 't', ack: 'yes' }, 'sub: ack "yes" is invalid: expected true or false'],
+    [{ op: 'sub', topic: 't', prefetch: 0 }, 'sub: prefetch 0 is invalid: expected an integer from 1 to 65536'],
+    [{ op: 'sub', topic: 't', ackTimeoutMs: 5 }, 'sub: ackTimeoutMs 5 is invalid: expected an integer from 10 to 3600000'],
+    [{ op: 'ack', topic: 't' }, 'ack: seq is missing: expected an integer from 1'],
+    [{ op: 'ack', topic: 't', seq: 1.5 }, 'ack: seq 1.5 is invalid'],
+  ])('refuses %j: %s', (frame, message) => {
+    const r = parse(frame);
+    expect(r.ok).toBe(false);
+    expect(error(r)).toContain(message);
+  });
+
+  it('returns the id and topic of a refused publish so the client can match the error', () => {
+    expect(parse({ op: 'pub', topic: 't', id: 'm-9', cid: '', data: 1 })).toMatchObject({ ok: false, id: 'm-9', topic: 't' });
+  });
+});

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { parseBatch } from './batch.ts';
+
+describe('parseBatch', () => {
+  it('accepts a tick, an array and an envelope with an id', () => {
+    expect(parseBatch('{"symbol":"A"}', 10)).toEqual({ ok: true, items: [{ symbol: 'A' }], id: undefined });
+    expect(parseBatch('[{"symbol":"A"},{"symbol":"B"}]', 10)).toMatchObject({ ok: true, items: [{ symbol: 'A' }, { symbol: 'B' }] });
+    expect(parseBatch('{"id":"x7","ticks":[1,2]}', 10)).toEqual({ ok: true, items: [1, 2], id: 'x7' });
+    expect(parseBatch('[]', 10)).toEqual({ ok: true, items: [], id: undefined });
+  });
+
+  it('refuses malformed JSON, wrong shapes and oversized batches as a whole', () => {
+    expect(parseBatch('{"symbol":', 10)).toMatchObject({ ok: false, reason: 'malformedJson', error: expect.stringContaining('malformed JSON') });
+    expect(parseBatch('[{"bid":NaN}]', 10)).toMatchObject({ ok: false, reason: 'malformedJson' });
+    expect(parseBatch('"AAPL"', 10)).toMatchObject({ ok: false, reason: 'badBatch' });
+    expect(parseBatch('{"id":3,"ticks":{}}', 10)).toMatchObject({ ok: false, reason: 'badBatch', id: 3 });
+    const big = parseBatch(JSON.stringify(Array.from({ length: 11 }, () => ({}))), 10);
+    expect(big).toMatchObject({ ok: false, reason: 'oversizedBatch', error: 'batch of 11 ticks exceeds the limit of 10: split it (or raise TIDEMARK_PE_MAX_BATCH)' });
+  });
+});

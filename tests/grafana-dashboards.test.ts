@@ -1,0 +1,111 @@
+/** The committed dashboard JSON matches the TypeScript builders, and the dashboards hold together. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import { describe, expect, it } from 'vitest';
+import { DASHBOARDS } from '../grafana/lib/catalog.ts';
+import { dashboardQueries } from '../grafana/lib/dashboard-queries.ts';
+import { DASHBOARDS_DIR, renderAll, staleFiles, writeAll } from '../grafana/lib/generate.ts';
+import { INFLUX_DATASOURCE } from '../grafana/lib/influx-query.ts';
+import { DASHBOARD_UID } from '../grafana/lib/links.ts';
+import { unformattedVariables } from '../grafana/lib/template.ts';
+import { TARGET_METRICS } from '../grafana/metrics.ts';
+import { repoPath, repoRoot } from '../scripts/lib/repo.ts';
+
+const run = promisify(execFile);
+
+function committed(file: string): Dashboard {
+  return JSON.parse(readFileSync(join(DASHBOARDS_DIR, file), 'utf8')) as Dashboard;
+}
+
+function allPanels(d: Dashboard): Array<Panel | RowPanel> {
+  return (d.panels ?? []).flatMap((p) => (p.type === 'row' ? [p, ...(p as RowPanel).panels] : [p]));
+}
+
+describe('dashboards as code', () => {
+  it('committed grafana/dashboards/*.json equal what the builders generate (run `npm run dashboards`)', () => {
+    expect(staleFiles()).toEqual([]);
+  });
+
+  it('a hand-edited or missing JSON file counts as stale, and writing regenerates it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidemark-dashboards-'));
+    try {
+      expect(writeAll(dir)).toEqual(['overview.json', 'history.json', 'run.json']);
+      expect(staleFiles(dir)).toEqual([]);
+      writeFileSync(join(dir, 'history.json'), readFileSync(join(dir, 'history.json'), 'utf8').replace('Tidemark / History', 'Edited'));
+      rmSync(join(dir, 'run.json'));
+      expect(staleFiles(dir)).toEqual(['history.json', 'run.json']);
+      expect(writeAll(dir)).toEqual(['history.json', 'run.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('`npm run dashboards -- --check` exits 0 now and documents itself in --help', async () => {
+    const tsx = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const check = await run(process.execPath, [tsx, 'scripts/dashboards.ts', '--check'], { cwd: repoRoot });
+    expect(check.stdout).toMatch(/up to date/);
+    const help = await run(process.execPath, [tsx, 'scripts/dashboards.ts', '--help'], { cwd: repoRoot });
+    expect(help.stdout).toMatch(/--check/);
+  });
+
+  it('has Overview, History and Run with stable, distinct uids', () => {
+    expect(renderAll().map((r) => r.file)).toEqual(['overview.json', 'history.json', 'run.json']);
+    expect(DASHBOARDS.map((d) => committed(d.file).uid)).toEqual([DASHBOARD_UID.overview, DASHBOARD_UID.history, DASHBOARD_UID.run]);
+  });
+
+  for (const { file } of DASHBOARDS) {
+    describe(file, () => {
+      const d = committed(file);
+
+      it('every query, annotation and variable uses the tidemark-influxdb datasource', () => {
+        const panelTargets = allPanels(d).flatMap((p) => ('targets' in p ? (p.targets ?? []) : []));
+        const refs = [
+          ...panelTargets.map((t) => (t as { datasource?: unknown }).datasource),
+          ...(d.annotations?.list ?? []).flatMap((a) => [a.datasource, (a.target as { datasource?: unknown } | undefined)?.datasource]),
+          ...(d.templating?.list ?? []).map((v) => v.datasource),
+        ];
+        expect(refs.length).toBeGreaterThan(0);
+        for (const ref of refs) expect(ref).toEqual(INFLUX_DATASOURCE);
+      });
+
+      it('panel ids are unique and every query uses variables with an explicit format', () => {
+        const ids = allPanels(d).map((p) => p.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        const queries = dashboardQueries(d);
+        expect(queries.length).toBeGreaterThan(0);
+        const names = new Set((d.templating?.list ?? []).map((v) => v.name));
+        for (const q of queries) {
+          expect(unformattedVariables(q.query), q.location).toEqual([]);
+          for (const m of q.query.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):/g)) expect(names.has(m[1] ?? ''), `${q.location}: ${m[1]}`).toBe(true);
+        }
+      });
+
+      it('data links open dashboards that exist', () => {
+        const uids = new Set(Object.values(DASHBOARD_UID));
+        const text = JSON.stringify(d);
+        const targets = [...text.matchAll(/\/d\/([a-z0-9-]+)\//g)].map((m) => m[1]);
+        for (const uid of targets) expect(uids.has(uid as never), uid).toBe(true);
+      });
+    });
+  }
+
+  it('History and Overview link each run to the Run dashboard by testid', () => {
+    for (const file of ['history.json', 'overview.json']) {
+      expect(JSON.stringify(committed(file))).toContain(`/d/${DASHBOARD_UID.run}/tidemark-run?var-testid=\${__data.fields.testid}`);
+    }
+  });
+
+  it('the SSE registry in grafana/metrics.ts names every metric scenarios/lib/sse-metrics.ts creates', () => {
+    const source = readFileSync(repoPath('scenarios', 'lib', 'sse-metrics.ts'), 'utf8');
+    const created = [...source.matchAll(/new (?:Trend|Counter|Rate|Gauge)\('([a-z_]+)'/g)].map((m) => m[1]);
+    const sse = TARGET_METRICS.sse;
+    const registered = new Set([...sse.latency, ...sse.operations, ...sse.losses, ...sse.errors]);
+    expect(created.length).toBeGreaterThan(5);
+    for (const name of created) expect(registered.has(name ?? ''), name).toBe(true);
+    for (const name of sse.headline) expect(sse.latency).toContain(name);
+  });
+});

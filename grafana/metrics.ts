@@ -27,7 +27,10 @@ export type TargetName = 'sse' | 'jsonrpc' | 'broker' | 'price-engine';
 
 const NONE: readonly string[] = [];
 
-/** Per-target protocol metrics. Targets still being built have empty lists: fill them when their scenarios land. */
+/**
+ * Per-target protocol metrics. A target without scenarios yet has empty lists: fill them when they land
+ * (tests/grafana-dashboards.test.ts checks every Trend and Counter of `scenarios/lib/<target>-metrics.ts` is here).
+ */
 export const TARGET_METRICS: Readonly<Record<TargetName, TargetMetrics>> = {
   // scenarios/lib/sse-metrics.ts
   sse: {
@@ -37,12 +40,24 @@ export const TARGET_METRICS: Readonly<Record<TargetName, TargetMetrics>> = {
     losses: ['sse_gaps', 'sse_duplicates'],
     errors: ['tidemark_errors'],
   },
-  // JSON-RPC / MCP: to be filled by the jsonrpc scenarios issue (k6's http_* built-ins are covered below).
-  jsonrpc: { latency: NONE, headline: NONE, operations: NONE, losses: NONE, errors: NONE },
-  // Pub/sub broker: to be filled by the broker scenarios issue.
+  // scenarios/lib/jsonrpc-metrics.ts (k6's http_* built-ins are covered by K6_BUILTIN_METRICS below).
+  jsonrpc: {
+    latency: ['rpc_latency', 'mcp_session_setup', 'mcp_session_time', 'mcp_session_delete'],
+    headline: ['rpc_latency', 'mcp_session_time'],
+    operations: ['rpc_calls', 'rpc_calls_expected', 'mcp_progress', 'mcp_sessions'],
+    losses: ['mcp_progress_gaps'],
+    errors: ['tidemark_errors'],
+  },
+  // Pub/sub broker: no scenarios yet. Fill from its scenarios/lib metrics file when they land.
   broker: { latency: NONE, headline: NONE, operations: NONE, losses: NONE, errors: NONE },
-  // Price engine: to be filled by the price-engine scenarios issue.
-  'price-engine': { latency: NONE, headline: NONE, operations: NONE, losses: NONE, errors: NONE },
+  // scenarios/lib/price-metrics.ts
+  'price-engine': {
+    latency: ['pe_tick_to_quote', 'pe_quote_delivery', 'pe_connect_time', 'pe_first_quote'],
+    headline: ['pe_tick_to_quote'],
+    operations: ['pe_ticks_accepted', 'pe_ticks_expected', 'pe_quotes'],
+    losses: ['pe_quote_gaps', 'pe_ticks_rejected'],
+    errors: ['tidemark_errors'],
+  },
 };
 
 /**

@@ -99,13 +99,17 @@ describe('dashboards as code', () => {
     }
   });
 
-  it('the SSE registry in grafana/metrics.ts names every metric scenarios/lib/sse-metrics.ts creates', () => {
-    const source = readFileSync(repoPath('scenarios', 'lib', 'sse-metrics.ts'), 'utf8');
-    const created = [...source.matchAll(/new (?:Trend|Counter|Rate|Gauge)\('([a-z_]+)'/g)].map((m) => m[1]);
-    const sse = TARGET_METRICS.sse;
-    const registered = new Set([...sse.latency, ...sse.operations, ...sse.losses, ...sse.errors]);
-    expect(created.length).toBeGreaterThan(5);
-    for (const name of created) expect(registered.has(name ?? ''), name).toBe(true);
-    for (const name of sse.headline) expect(sse.latency).toContain(name);
+  it('grafana/metrics.ts registers every Trend and Counter of each target\'s scenarios/lib metrics file', () => {
+    const files = { sse: 'sse-metrics.ts', jsonrpc: 'jsonrpc-metrics.ts', 'price-engine': 'price-metrics.ts' } as const;
+    for (const [target, file] of Object.entries(files)) {
+      const source = readFileSync(repoPath('scenarios', 'lib', file), 'utf8');
+      const created = (kind: string) => [...source.matchAll(new RegExp(`new ${kind}\\('([a-z_]+)'`, 'g'))].map((m) => m[1] ?? '');
+      const t = TARGET_METRICS[target as keyof typeof files];
+      expect(created('Trend').length, file).toBeGreaterThan(0);
+      for (const name of created('Trend')) expect(t.latency, `${file}: ${name}`).toContain(name);
+      for (const name of created('Counter')) expect([...t.operations, ...t.losses], `${file}: ${name}`).toContain(name);
+      for (const name of t.headline) expect(t.latency).toContain(name);
+      expect(t.errors).toContain('tidemark_errors');
+    }
   });
 });

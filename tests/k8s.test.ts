@@ -134,9 +134,11 @@ describe('on disk, as the operator mounts it', () => {
       const bundle = bundleScenario(scenario);
       execFileSync('mkdir', ['-p', mount]);
       for (const [key, source] of Object.entries(bundle.files)) await writeFile(join(mount, key), source);
-      // SSE_HOLD_S=1 keeps burst's arrival rates whole: k6 rejects a fractional stage target (20 streams / 3 s).
-      const env = { ...k6Env(), TARGET_URL: 'http://sse.load.svc:8081', TIDEMARK_ALLOW_REMOTE: '1', SSE_HOLD_S: '1' };
-      const res = spawnSync(k6Path(), ['inspect', '--execution-requirements', join(mount, bundle.entry)], { env, encoding: 'utf8', timeout: 30_000 });
+      // The initializer passes the runner env to k6 as `-e NAME=value`. SSE_HOLD_S=1 keeps burst's arrival
+      // rates whole: k6 rejects a fractional stage target (the default 20 streams / 3 s).
+      const { testRun } = buildManifests(options(scenario, { vars: { SSE_HOLD_S: '1' } }));
+      const vars = testRun.spec.runner.env.flatMap((e) => ('value' in e ? ['-e', `${e.name}=${e.value}`] : []));
+      const res = spawnSync(k6Path(), ['inspect', '--execution-requirements', ...vars, join(mount, bundle.entry)], { env: k6Env(), encoding: 'utf8', timeout: 30_000 });
       expect(res.status, `${scenario}: ${res.stderr}`).toBe(0);
       expect(JSON.parse(res.stdout) as { scenarios: Record<string, unknown> }).toHaveProperty(['scenarios', scenario.split('/')[1] as string]);
     }

@@ -14,6 +14,7 @@ import {
   K6_RUN,
   PER_SECOND,
   exactly,
+  ident,
   measurementOf,
   percentiles,
   select,
@@ -23,6 +24,15 @@ import {
   tagNotEquals,
 } from '../lib/queries.ts';
 import { queryVariable } from '../lib/variables.ts';
+
+/**
+ * A k6 gauge (`vus`, `vus_max`) summed over the k6 processes of a segmented run (`instance` tag; one group
+ * when there is none): each process's largest value per interval, added up.
+ */
+function gaugeAcrossInstances(measurement: string) {
+  const perInstance = select({ select: 'max("value") AS "value"', from: measurement, where: K6_RUN, groupBy: `time($__interval), "instance"` });
+  return influx(select({ select: `sum("value") AS ${ident(measurement)}`, from: `(${perInstance})`, timeFilter: false, groupBy: BY_INTERVAL })).alias('$col');
+}
 
 const VERDICT_COLOURS = { regression: 'red', improvement: 'green', unchanged: 'text', insufficient: 'orange' } as const;
 
@@ -56,11 +66,8 @@ function load(d: DashboardBuilder): DashboardBuilder {
     .withRow(new RowBuilder('Load'))
     .withPanel(
       timeseries('Virtual users', {
-        description: 'k6 `vus` (active) and `vus_max` (allocated), the largest value in each interval.',
-        queries: [
-          influx(select({ select: 'max("value") AS "vus"', from: 'vus', where: K6_RUN, groupBy: BY_INTERVAL })).alias('$col'),
-          influx(select({ select: 'max("value") AS "vus_max"', from: 'vus_max', where: K6_RUN, groupBy: BY_INTERVAL })).alias('$col'),
-        ],
+        description: 'k6 `vus` (active) and `vus_max` (allocated): the largest value in each interval, added up over the k6 processes of a segmented run.',
+        queries: [gaugeAcrossInstances('vus'), gaugeAcrossInstances('vus_max')],
         unit: 'short',
         min: 0,
       }),

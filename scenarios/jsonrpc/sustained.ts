@@ -14,8 +14,8 @@ import { closeSharedSessions, openSharedSessions, runOperation, type SharedSessi
 import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 
 const cfg = jsonRpcConfig({ rate: 200, durationS: 15 });
-// Enough VUs for 250 ms of calls in flight: far above steady state, so a slow spell is absorbed, not dropped.
-const vus = envNumber('JSONRPC_VUS', Math.ceil(cfg.rate * 0.25) + 10, { min: 1, max: 10_000, integer: true });
+// Enough VUs for 500 ms of calls in flight: far above steady state, so a slow spell is absorbed, not dropped.
+const vus = envNumber('JSONRPC_VUS', Math.ceil(cfg.rate * 0.5) + 20, { min: 1, max: 10_000, integer: true });
 
 export const options: Options = {
   scenarios: {

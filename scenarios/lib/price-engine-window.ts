@@ -1,16 +1,20 @@
 /**
- * Engine-internal latency of exactly this run: `setup()` marks the engine (`POST /metrics/marks`) and
- * `teardown()` reads `/metrics.json?mark=<id>`, so earlier runs and other traffic before the mark are
- * left out. The figures become gauges, so thresholds apply to them.
+ * Engine-internal latency of exactly this run: `setup()` asks the engine for a mark at the end of the
+ * warm-up (`POST /metrics/marks {"afterMs"}`) and `teardown()` reads `/metrics.json?mark=<id>`, so earlier
+ * runs, the warm-up and other traffic before the mark are left out. The figures become gauges, so
+ * thresholds apply to them.
  */
 import http from 'k6/http';
 import { sleep } from 'k6';
 import { logError } from './price-log.ts';
 import * as m from './price-metrics.ts';
 
-/** Marks the engine now; returns the mark id. Throws (the run stops) when the target is not a Tidemark price engine. */
-export function markEngine(baseUrl: string): string {
-  const res = http.post(`${baseUrl}/metrics/marks`, null, { tags: { name: 'POST /metrics/marks' } });
+/**
+ * Marks the engine `afterMs` from now (the end of the warm-up, so JIT compilation at the start does not
+ * count); returns the mark id. Throws (the run stops) when the target is not a Tidemark price engine.
+ */
+export function markEngine(baseUrl: string, afterMs: number): string {
+  const res = http.post(`${baseUrl}/metrics/marks`, JSON.stringify({ afterMs }), { tags: { name: 'POST /metrics/marks' } });
   const id = res.status === 201 ? (res.json('id') as string | undefined) : undefined;
   if (typeof id !== 'string') {
     throw new Error(`POST ${baseUrl}/metrics/marks answered ${res.status}: is TARGET_URL a Tidemark price engine?`);

@@ -2,15 +2,9 @@
 import sse from 'k6/x/sse';
 import type { SseEvent } from 'k6/x/sse';
 import exec from 'k6/execution';
-import { envNumber } from './env.ts';
+import { WARMUP_MS } from './price-config.ts';
 import { logError } from './price-log.ts';
 import * as m from './price-metrics.ts';
-
-/**
- * Latency samples from the first seconds (JIT in k6 and the engine, every VU starting at once) are left
- * out of the latency trends; quotes still count for gaps and rates. `TIDEMARK_WARMUP_S`, default 1.
- */
-const warmupMs = envNumber('TIDEMARK_WARMUP_S', 1, { min: 0, max: 3600 }) * 1000;
 
 export interface QuoteStreamOptions {
   /** Full `/quotes` URL. */
@@ -73,7 +67,8 @@ export function readQuotes(opts: QuoteStreamOptions): QuoteStreamOutcome {
       if (prev !== undefined && q.seq > prev + 1) gaps += q.seq - prev - 1;
       lastSeq.set(q.symbol, q.seq);
       quotes++;
-      if (now - exec.scenario.startTime >= warmupMs) {
+      // Latency samples of the warm-up are left out (see WARMUP_MS); the quotes still count for gaps.
+      if (now - exec.scenario.startTime >= WARMUP_MS) {
         m.tickToQuote.add(now - q.t, sampleTags);
         m.quoteDelivery.add(now - q.e, sampleTags);
       }

@@ -9,7 +9,7 @@ import type { Options } from 'k6/options';
 import exec from 'k6/execution';
 import { envNumber } from '../lib/env.ts';
 import { burstShape, burstStages, currentPhase } from '../lib/phases.ts';
-import { batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
+import { WARMUP_MS, batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
 import { markEngine, recordEngineLatency } from '../lib/price-engine-window.ts';
 import { burstPlan, sharePlan } from '../lib/price-plan.ts';
 import { readQuotes } from '../lib/price-quotes.ts';
@@ -70,7 +70,7 @@ export const options: Options = {
 };
 
 export function setup(): { mark: string } {
-  return { mark: markEngine(cfg.baseUrl) };
+  return { mark: markEngine(cfg.baseUrl, WARMUP_MS) };
 }
 
 export function publish(): void {

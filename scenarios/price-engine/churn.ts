@@ -9,7 +9,7 @@
 import type { Options } from 'k6/options';
 import exec from 'k6/execution';
 import { envNumber } from '../lib/env.ts';
-import { batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
+import { WARMUP_MS, batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
 import { markEngine, recordEngineLatency, recordSubscribersLeft } from '../lib/price-engine-window.ts';
 import { constantPlan, sharePlan } from '../lib/price-plan.ts';
 import { readQuotes } from '../lib/price-quotes.ts';
@@ -71,7 +71,7 @@ export const options: Options = {
 };
 
 export function setup(): { mark: string } {
-  return { mark: markEngine(cfg.baseUrl) };
+  return { mark: markEngine(cfg.baseUrl, WARMUP_MS) };
 }
 
 export function publish(): void {

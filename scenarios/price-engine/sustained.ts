@@ -6,7 +6,7 @@
  * PE_SUB_SYMBOLS, TIDEMARK_DURATION, PE_E2E_P95_MS, PE_ENGINE_P95_MS.
  */
 import type { Options } from 'k6/options';
-import { batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
+import { WARMUP_MS, batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
 import { markEngine, recordEngineLatency } from '../lib/price-engine-window.ts';
 import { constantPlan, sharePlan } from '../lib/price-plan.ts';
 import { readQuotes } from '../lib/price-quotes.ts';
@@ -57,7 +57,7 @@ export const options: Options = {
 };
 
 export function setup(): { mark: string } {
-  return { mark: markEngine(cfg.baseUrl) };
+  return { mark: markEngine(cfg.baseUrl, WARMUP_MS) };
 }
 
 export function publish(): void {

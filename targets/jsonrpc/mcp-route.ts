@@ -128,15 +128,12 @@ export function createMcpRoute(box: ToolBox, faults: Faults, counters: McpCounte
       else res.destroy();
     });
 
-  const startSession = (req: IncomingMessage, res: ServerResponse, body: { id: unknown }): void => {
-    const id = isValidId(body.id) ? body.id : null;
-    if (closing) return sendRpcError(res, 503, -32000, 'the server is shutting down; connect to a running instance', id);
-    if (sessions.size + starting >= limits.maxSessions) {
-      counters.sessionsRejected++;
-      const why = `too many MCP sessions: the limit is ${limits.maxSessions}. DELETE sessions you no longer use, or raise TIDEMARK_JSONRPC_MAX_SESSIONS=N (idle ones close after TIDEMARK_JSONRPC_SESSION_IDLE_MS=${limits.sessionIdleMs})`;
-      return sendRpcError(res, 503, -32000, why, id, { 'retry-after': '1' });
-    }
-    starting++;
+  /**
+   * A new session's server and transports. Built apart from the request on purpose: closures the
+   * session keeps (onClosed, the SDK's callbacks) must not share a scope with `req`/`res`, or V8's
+   * shared closure context would keep the first request and response alive as long as the session.
+   */
+  const createSession = (): { session: Session; wrapped: FaultyTransport } => {
     const server = createMcpServer(box);
     const session: Session = { transport: undefined as never, server, lastSeen: Date.now(), open: 0, ballast: undefined };
     const transport = new StreamableHTTPServerTransport({
@@ -153,11 +150,23 @@ export function createMcpRoute(box: ToolBox, faults: Faults, counters: McpCounte
       },
     });
     session.transport = transport;
+    return { session, wrapped: new FaultyTransport(transport, faults, counters, () => forget(transport.sessionId)) };
+  };
+
+  const startSession = (req: IncomingMessage, res: ServerResponse, body: { id: unknown }): void => {
+    const id = isValidId(body.id) ? body.id : null;
+    if (closing) return sendRpcError(res, 503, -32000, 'the server is shutting down; connect to a running instance', id);
+    if (sessions.size + starting >= limits.maxSessions) {
+      counters.sessionsRejected++;
+      const why = `too many MCP sessions: the limit is ${limits.maxSessions}. DELETE sessions you no longer use, or raise TIDEMARK_JSONRPC_MAX_SESSIONS=N (idle ones close after TIDEMARK_JSONRPC_SESSION_IDLE_MS=${limits.sessionIdleMs})`;
+      return sendRpcError(res, 503, -32000, why, id, { 'retry-after': '1' });
+    }
+    starting++;
+    const { session, wrapped } = createSession();
     track(session, res);
-    const wrapped = new FaultyTransport(transport, faults, counters, () => forget(transport.sessionId));
-    server
+    session.server
       .connect(wrapped)
-      .then(() => delegate(transport, req, res, body))
+      .then(() => delegate(session.transport, req, res, body))
       .catch((err: unknown) => {
         counters.rejected.internal++;
         if (!res.headersSent) sendRpcError(res, 500, ErrorCode.InternalError, `Internal error: ${String(err)}`, id);
@@ -165,7 +174,7 @@ export function createMcpRoute(box: ToolBox, faults: Faults, counters: McpCounte
       .finally(() => {
         starting--;
         // The SDK refused the handshake (bad params, bad headers): nothing else can reach this server.
-        if (transport.sessionId === undefined) void server.close();
+        if (session.transport.sessionId === undefined) void session.server.close();
       });
   };
 

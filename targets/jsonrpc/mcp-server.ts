@@ -19,7 +19,9 @@ const SHARED_VALIDATOR = new AjvJsonSchemaValidator();
 export function createMcpServer(box: ToolBox): McpServer {
   const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: SHARED_VALIDATOR });
   for (const tool of box.tools) {
-    server.registerTool(tool.name, { description: tool.description, inputSchema: tool.shape }, (args, extra) => {
+    // The shared object schema, not the raw shape: from a shape the SDK would build a new zod object per
+    // session, and zod compiles a validator per object (code and closures, about 10 KB a session).
+    server.registerTool(tool.name, { description: tool.description, inputSchema: tool.schema }, (args, extra) => {
       const token = extra._meta?.progressToken;
       const progress: ProgressFn | undefined =
         token === undefined

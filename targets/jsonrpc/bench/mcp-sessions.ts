@@ -1,5 +1,5 @@
 /**
- * Memory of N concurrent MCP sessions: starts the target, opens N sessions (initialize,
+ * Memory of N concurrent MCP sessions: starts the target (bundled, as the harness runs it), opens N sessions (initialize,
  * notifications/initialized, one tools/call each), holds them, and reads the target's RSS.
  *
  *   node --import tsx targets/jsonrpc/bench/mcp-sessions.ts [--sessions 1000] [--streams]
@@ -7,11 +7,13 @@
  * `--streams` also opens the standalone GET event stream of every session (one open connection
  * each), as a client waiting for server notifications does. Prints one JSON line.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
 import { handleSignals, spawnTracked, stopChild } from '../../../scripts/lib/children.ts';
 import { freePort } from '../../../scripts/lib/free-port.ts';
 import { repoRoot } from '../../../scripts/lib/repo.ts';
+import { bundleTarget } from '../../../scripts/lib/target-bundle.ts';
 import { waitHealthy } from '../../../scripts/lib/target-stats.ts';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -56,7 +58,9 @@ async function main(): Promise<void> {
   let target: ChildProcess | undefined;
   const streams: AbortController[] = [];
   try {
-    target = spawnTracked(process.execPath, ['--import', 'tsx', 'targets/jsonrpc/index.ts', '--port', String(port)], { cwd: repoRoot, stdio: 'ignore' });
+    // As the harness runs it: an esbuild bundle on plain node (the tsx loader alone holds about 30 MB).
+    const bundle = await bundleTarget(join(repoRoot, 'targets/jsonrpc/index.ts'), repoRoot, 'jsonrpc');
+    target = spawnTracked(process.execPath, [bundle, '--port', String(port)], { cwd: repoRoot, stdio: 'ignore' });
     await waitHealthy(url, 20_000);
     // Warm the code paths once, so the baseline includes the JIT's code, not only the sessions.
     await openSession(url, -1);

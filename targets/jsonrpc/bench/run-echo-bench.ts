@@ -4,7 +4,8 @@
  *
  *   node --import tsx targets/jsonrpc/bench/run-echo-bench.ts [--vus 32] [--step-s 10] [--rounds 2]
  *
- * Both servers run as separate processes on free loopback ports; k6 shares the machine's cores with them.
+ * Both servers run as separate processes on free loopback ports, as esbuild bundles on plain node (as the
+ * harness runs targets); k6 shares the machine's cores with them.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,15 +16,17 @@ import { exited, handleSignals, spawnTracked, stopChild } from '../../../scripts
 import { freePort } from '../../../scripts/lib/free-port.ts';
 import { k6Env, k6Path } from '../../../scripts/lib/k6-build.ts';
 import { repoRoot } from '../../../scripts/lib/repo.ts';
+import { bundleTarget } from '../../../scripts/lib/target-bundle.ts';
 
 const USAGE = `usage: node --import tsx targets/jsonrpc/bench/run-echo-bench.ts [--vus N] [--step-s S] [--rounds R]
   --vus N      closed-model virtual users (default 32)
   --step-s S   seconds per step; each round runs bare then /rpc (default 10)
   --rounds R   rounds (default 2)`;
 
-/** Starts `node --import tsx <entry> <args>` and resolves with its URL once it prints the ready line. */
-async function startServer(entry: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawnTracked(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+/** Bundles `entry` (relative to the repository), runs it with `node`, and resolves with its URL once it prints the ready line. */
+async function startServer(entry: string, name: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const bundle = await bundleTarget(join(repoRoot, entry), repoRoot, name);
+  const child = spawnTracked(process.execPath, [bundle, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${entry} printed no ready line within 20 s`)), 20_000);
@@ -50,9 +53,9 @@ async function main(): Promise<void> {
   const summaryFile = join(tmpdir(), `tidemark-echo-bench-${process.pid}.json`);
   const servers: ChildProcess[] = [];
   try {
-    const bare = await startServer('targets/jsonrpc/bench/bare-echo.ts', [String(await freePort())]);
+    const bare = await startServer('targets/jsonrpc/bench/bare-echo.ts', 'bare-echo', [String(await freePort())]);
     servers.push(bare.child);
-    const rpc = await startServer('targets/jsonrpc/index.ts', ['--port', String(await freePort())]);
+    const rpc = await startServer('targets/jsonrpc/index.ts', 'jsonrpc', ['--port', String(await freePort())]);
     servers.push(rpc.child);
     const vars = {
       BARE_URL: `${bare.url}/`,

@@ -22,6 +22,13 @@ export interface BrokerConfig {
   prefetch: number;
   /** Every n-th ack asks for a receipt, for `broker_ack_latency` (`BROKER_RECEIPT_EVERY`, default 10; 0 = none). */
   receiptEvery: number;
+  /** Subscription ack timeout, ms (`BROKER_ACK_TIMEOUT_MS`, default 0 = the broker's own, 30 s). */
+  ackTimeoutMs: number;
+  /**
+   * Leave every n-th first delivery unacked, so the broker redelivers a message the subscriber already has:
+   * proves duplicate detection end to end (`BROKER_ACK_SKIP_EVERY`, default 0 = ack everything).
+   */
+  ackSkipEvery: number;
   /** p99 budget of `broker_e2e_latency`, ms (`BROKER_E2E_P99_MS`, default 50). */
   e2eP99Ms: number;
   /** After publishing, wait up to this long for outstanding deliveries before counting them lost, s (`BROKER_DRAIN_S`, default 5). */
@@ -50,6 +57,8 @@ export function brokerConfig(defaults: Partial<Omit<BrokerConfig, 'wsUrl' | 'war
     cid: flag('BROKER_CID', defaults.cid ?? true),
     prefetch: envNumber('BROKER_PREFETCH', defaults.prefetch ?? 1000, { min: 1, max: 65_536, integer: true }),
     receiptEvery: envNumber('BROKER_RECEIPT_EVERY', defaults.receiptEvery ?? 10, { min: 0, max: 1_000_000, integer: true }),
+    ackTimeoutMs: envNumber('BROKER_ACK_TIMEOUT_MS', defaults.ackTimeoutMs ?? 0, { min: 0, max: 3_600_000, integer: true }),
+    ackSkipEvery: envNumber('BROKER_ACK_SKIP_EVERY', defaults.ackSkipEvery ?? 0, { min: 0, max: 1_000_000, integer: true }),
     e2eP99Ms: envNumber('BROKER_E2E_P99_MS', defaults.e2eP99Ms ?? 50, { min: 0 }),
     drainS: envNumber('BROKER_DRAIN_S', defaults.drainS ?? 5, { min: 0, max: 3600 }),
     durationS: envDurationS('TIDEMARK_DURATION', `${defaults.durationS ?? 15}s`),

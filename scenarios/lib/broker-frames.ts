@@ -31,11 +31,20 @@ export function parseFrame(data: unknown): BrokerFrame | null {
 export interface SubscribeOptions {
   ack: boolean;
   prefetch: number;
+  /** 0: the broker's default. */
+  ackTimeoutMs: number;
   durable?: string;
 }
 
 export function subscribeFrame(topic: string, o: SubscribeOptions): string {
-  return JSON.stringify({ op: 'sub', topic, ack: o.ack, prefetch: o.prefetch, ...(o.durable ? { durable: o.durable } : {}) });
+  return JSON.stringify({
+    op: 'sub',
+    topic,
+    ack: o.ack,
+    prefetch: o.prefetch,
+    ...(o.ackTimeoutMs > 0 ? { ackTimeoutMs: o.ackTimeoutMs } : {}),
+    ...(o.durable ? { durable: o.durable } : {}),
+  });
 }
 
 export function ackFrame(topic: string, seq: number, receipt: boolean): string {

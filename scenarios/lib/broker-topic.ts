@@ -33,9 +33,9 @@ export interface TopicRunOptions {
 export function runTopic(o: TopicRunOptions): void {
   const { cfg, schedule } = o;
   const tagsAt = o.tagsAt;
-  const ctx = new VuContext(cfg, vuTopic(o.kind), tagsAt ? (t) => tagsAt((t - ctx.t0) / 1000) : undefined);
+  const ctx: VuContext = new VuContext(cfg, vuTopic(o.kind), tagsAt ? (t: number): Record<string, string> => tagsAt((t - ctx.t0) / 1000) : undefined);
   const drain = o.spikeEndS === undefined ? undefined : new DrainClock(ctx, o.spikeEndS);
-  if (drain) ctx.onFirstDelivery = (sub, at) => drain.check(sub, at);
+  if (drain) ctx.onFirstDelivery = (sub: number, at: number): void => drain.check(sub, at);
   const subs: SubscriberConn[] = [];
   let ready = 0;
   let started = false;
@@ -81,7 +81,7 @@ export function runTopic(o: TopicRunOptions): void {
       for (let j = 0; j < cfg.subscribers; j++) m.lag.add(ctx.ledger.outstanding(j), tags);
     }
     if (t >= schedule.durationS) {
-      clearInterval(tick);
+      if (tick !== undefined) clearInterval(tick);
       tick = undefined;
       startDrain();
     }

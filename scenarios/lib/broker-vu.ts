@@ -10,6 +10,9 @@ import { ackFrame, parseFrame, publishFrameMaker, subscribeFrame, type BrokerFra
 import { Ledger } from './broker-ledger.ts';
 import * as m from './broker-metrics.ts';
 
+/** k6's console (its globals in @types/k6 do not declare it). */
+declare const console: { warn(...data: unknown[]): void };
+
 /** k6 WebSocket readyState of an open socket. */
 const OPEN = 1;
 /** Counters are added at most this often (same totals, far fewer samples than one per message), ms. */
@@ -191,6 +194,7 @@ export class SubscriberConn {
   subscribed = false;
   private closing = false;
   private acks = 0;
+  private firsts = 0;
   /** seq → receive time of the delivery whose ack asked for a receipt. */
   private readonly ackStarts = new Map<number, number>();
 
@@ -201,7 +205,8 @@ export class SubscriberConn {
   ) {
     const cfg = ctx.cfg;
     this.ws = new WebSocket(cfg.wsUrl);
-    this.ws.onopen = () => this.ws.send(subscribeFrame(ctx.topic, { ack: cfg.ack, prefetch: cfg.prefetch, ...(o.durable ? { durable: o.durable } : {}) }));
+    this.ws.onopen = () =>
+      this.ws.send(subscribeFrame(ctx.topic, { ack: cfg.ack, prefetch: cfg.prefetch, ackTimeoutMs: cfg.ackTimeoutMs, ...(o.durable ? { durable: o.durable } : {}) }));
     this.ws.onmessage = (ev?: MessageEvent) => {
       if (ev !== undefined) this.onMessage(ev);
     };
@@ -248,6 +253,7 @@ export class SubscriberConn {
     if (verdict.outOfOrder) m.outOfOrder.add(1);
     if (attempt > 1) m.redelivered.add(1);
     if (!ctx.cfg.ack || this.ws.readyState !== OPEN) return;
+    if (ctx.cfg.ackSkipEvery > 0 && verdict.first && ++this.firsts % ctx.cfg.ackSkipEvery === 0) return; // redelivered later
     const every = ctx.cfg.receiptEvery;
     const receipt = every > 0 && ++this.acks % every === 0;
     if (receipt) this.ackStarts.set(seq, receivedAt);

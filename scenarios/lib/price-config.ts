@@ -13,7 +13,7 @@ export interface PriceConfig {
   baseUrl: string;
   /** Ticks per second sent in steady state (`PE_RATE`; default per profile: sustained 10000, burst 1000, churn 1000). */
   rate: number;
-  /** Ticks per batch, one HTTP POST or WebSocket message (`PE_BATCH`, default 50). */
+  /** Ticks per HTTP POST; most ticks per WebSocket message, which carries what is due every 5 ms (`PE_BATCH`, default 50). */
   batch: number;
   /** Symbols the ticks are spread over, `PE.0`..`PE.<n-1>` (`PE_SYMBOLS`, default 100). */
   symbols: number;

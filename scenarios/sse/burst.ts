@@ -14,16 +14,17 @@ import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 const cfg = sseConfig({ connections: 20, rate: 10, durationS: 20 });
 const holdS = envNumber('SSE_HOLD_S', 3, { min: 0.5, max: 600 });
 const shape = burstShape(cfg.durationS);
-const baseOpens = cfg.connections / holdS;
 const peakStreams = Math.ceil(cfg.connections * 10 * 1.3) + 5;
 
 export const options: Options = {
   scenarios: {
     burst: {
       executor: 'ramping-arrival-rate',
-      startRate: baseOpens,
-      timeUnit: '1s',
-      stages: burstStages(shape, baseOpens),
+      // `connections` opens per hold time keeps `connections` streams open; k6 wants whole-number rates,
+      // so the hold time is the time unit rather than a fractional rate per second.
+      startRate: cfg.connections,
+      timeUnit: `${Math.round(holdS * 1000)}ms`,
+      stages: burstStages(shape, cfg.connections),
       preAllocatedVUs: peakStreams,
       maxVUs: peakStreams,
       gracefulStop: `${Math.ceil(holdS + 5)}s`,

@@ -16,7 +16,6 @@ export function isPlainSafe(s: string): boolean {
 
 /** A string that fits a literal block: several lines, no control characters other than tab and newline. */
 function isBlockable(s: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return s.includes('\n') && !/[\u0000-\u0008\u000b-\u001f\u007f\ufeff]/.test(s);
 }
 

@@ -25,6 +25,14 @@ describe('parseClientFrame', () => {
     });
   });
 
+  it('reads plain acks and nacks on the fast path and odd but valid ones on the full path alike', () => {
+    expect(parse('{"op":"ack","topic":"t.1","seq":42}')).toEqual({ ok: true, frame: { op: 'ack', topic: 't.1', seq: 42, receipt: false } });
+    expect(parse('{"op":"nack","topic":"t","seq":1}')).toEqual({ ok: true, frame: { op: 'nack', topic: 't', seq: 1, receipt: false } });
+    expect(parse('{ "seq": 42, "op": "ack", "topic": "t.1" }')).toEqual({ ok: true, frame: { op: 'ack', topic: 't.1', seq: 42, receipt: false } });
+    expect(parse('{"op":"ack","topic":"t","seq":0}')).toMatchObject({ ok: false });
+    expect(parse('{"op":"ack","topic":"t","seq":01}')).toMatchObject({ ok: false });
+  });
+
   it('reads ack, nack (receipt optional) and unsub', () => {
     expect(parse({ op: 'ack', topic: 't', seq: 7 })).toEqual({ ok: true, frame: { op: 'ack', topic: 't', seq: 7, receipt: false } });
     expect(parse({ op: 'nack', topic: 't', seq: 1, receipt: true })).toMatchObject({ ok: true, frame: { op: 'nack', receipt: true } });

@@ -101,8 +101,19 @@ function flag(o: Json, field: string, fallback: boolean): boolean | Error {
   return new Error(`${field} ${show(v)} is invalid: expected true or false`);
 }
 
+/**
+ * An ack or nack exactly as clients usually write it. Acks are the most frequent frame (one per delivery),
+ * so this form skips JSON.parse; anything else (other field order, spaces, a receipt) takes the full path.
+ */
+const PLAIN_SETTLE = /^\{"op":"(ack|nack)","topic":"([A-Za-z0-9_.:-]{1,128})","seq":([1-9]\d{0,14})\}$/;
+
 /** Parses one text frame. */
 export function parseClientFrame(text: string, defaults: SubscribeDefaults): ParseResult {
+  const first = text.charCodeAt(7); // first letter of the op in `{"op":"...`
+  if ((first === 97 /* a */ || first === 110 /* n */) && text.length < 200) {
+    const m = PLAIN_SETTLE.exec(text);
+    if (m !== null) return { ok: true, frame: { op: m[1] as 'ack' | 'nack', topic: m[2]!, seq: Number(m[3]), receipt: false } };
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

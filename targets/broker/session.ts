@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import { WebSocket, type RawData } from 'ws';
-import type { BrokerBackend, Consumer, MaybePromise, Message, SubscriptionHandle } from './backend.ts';
+import type { BrokerBackend, Consumer, MaybePromise, Message, PublishResult, SubscriptionHandle } from './backend.ts';
 import type { ServerCounters } from './counters.ts';
 import { parseClientFrame, type PublishFrame, type SettleFrame, type SubscribeFrame, type SubscribeDefaults } from './protocol.ts';
 import {
@@ -166,11 +166,21 @@ export class Session {
 
   /** @param bytes the frame size: what the message counts for against the backlog byte bound */
   private publish(f: PublishFrame, bytes: number): void {
-    whenReady(
-      this.ctx.backend.publish(f.topic, f.id, f.cid, f.data, bytes),
-      (r) => (r.ok ? void this.send(confirmFrame(f.id, f.cid, r.seq, r.t)) : this.fail(r.code, r.message, { id: f.id, topic: f.topic })),
-      (err) => this.fail('shutting_down', `backend error: ${String(err)}`, { id: f.id, topic: f.topic }),
-    );
+    const r = this.ctx.backend.publish(f.topic, f.id, f.cid, f.data, bytes);
+    // No closure on the synchronous path: this runs once per message.
+    if (r instanceof Promise) {
+      r.then(
+        (v) => this.answerPublish(f, v),
+        (err: unknown) => this.fail('shutting_down', `backend error: ${String(err)}`, { id: f.id, topic: f.topic }),
+      );
+    } else {
+      this.answerPublish(f, r);
+    }
+  }
+
+  private answerPublish(f: PublishFrame, r: PublishResult): void {
+    if (r.ok) this.send(confirmFrame(f.id, f.cid, r.seq, r.t));
+    else this.fail(r.code, r.message, { id: f.id, topic: f.topic });
   }
 
   private subscribe(f: SubscribeFrame): void {

@@ -181,7 +181,7 @@ export function createMcpRoute(box: ToolBox, faults: Faults, counters: McpCounte
   const post = (req: IncomingMessage, res: ServerResponse, sid: string | undefined): void => {
     readBody(req, limits.maxBodyBytes, (read) => {
       if (!read.ok) {
-        if (read.reason === 'aborted') return;
+        if (read.reason === 'aborted') return; // the client went away: nobody to answer
         counters.rejected.bodyTooLarge++;
         const why = `Invalid Request: the request body is over ${limits.maxBodyBytes} bytes (TIDEMARK_JSONRPC_MAX_BODY_BYTES)`;
         return sendRpcError(res, 413, ErrorCode.InvalidRequest, why);

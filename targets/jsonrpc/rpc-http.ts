@@ -12,16 +12,29 @@ export interface RpcRoute {
   methods: MethodTable;
   limits: DispatchLimits & { maxBodyBytes: number };
   counters: RpcCounters;
-  /** Delays answers by `TIDEMARK_FAULT_DELAY_MS` (synchronous when 0). */
+  /** Delays answers by `TIDEMARK_FAULT_DELAY_MS`. */
   delay: DelayLine;
+  /** True when the delay is above 0. */
+  delayed: boolean;
 }
 
 const JSON_TYPE = 'application/json';
 
 /** Writes a JSON body with its exact length; the flat header array skips Node's header object walk. */
-function writeJson(res: ServerResponse, status: number, body: string, extra: string[] = []): void {
-  res.writeHead(status, ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body)), ...extra]);
+function writeJson(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))]);
   res.end(body);
+}
+
+/** Sends a reply now: 200 with the JSON, or 204 with no body. */
+function send(res: ServerResponse, reply: RpcReply): void {
+  if (res.destroyed) return; // the client left while the call ran
+  if (reply.body === null) {
+    res.writeHead(204);
+    res.end();
+  } else {
+    writeJson(res, 200, reply.body);
+  }
 }
 
 /** Adds one reply to the counters. */
@@ -41,21 +54,12 @@ function count(counters: RpcCounters, reply: RpcReply): void {
   }
 }
 
-/** Sends a reply: 200 with the JSON, or 204 with no body when only notifications were sent. */
+/** Counts and sends a reply; answers wait for the delay line when `TIDEMARK_FAULT_DELAY_MS` is set. */
 function answer(res: ServerResponse, route: RpcRoute, reply: RpcReply): void {
   count(route.counters, reply);
-  const send = (): void => {
-    if (res.destroyed) return; // the client left while the call ran
-    if (reply.body === null) {
-      res.writeHead(204);
-      res.end();
-    } else {
-      writeJson(res, 200, reply.body);
-    }
-  };
-  // Only answers are delayed: a reply with no body carries no answer.
-  if (reply.answered > 0) route.delay.schedule(send);
-  else send();
+  // Only answers are delayed (a reply with no body carries none); no closure on the undelayed path.
+  if (route.delayed && reply.answered > 0) route.delay.schedule(() => send(res, reply));
+  else send(res, reply);
 }
 
 /** Handles one request to `/rpc`. */
@@ -68,7 +72,7 @@ export function handleRpc(req: IncomingMessage, res: ServerResponse, route: RpcR
   }
   readBody(req, route.limits.maxBodyBytes, (body) => {
     if (!body.ok) {
-      if (body.reason === 'aborted') return;
+      if (body.reason === 'aborted') return; // the client went away: nobody to answer
       route.counters.bodyTooLarge++;
       const why = `the request body is over ${route.limits.maxBodyBytes} bytes (TIDEMARK_JSONRPC_MAX_BODY_BYTES): send a smaller body or split the batch`;
       writeJson(res, 413, JSON.stringify(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request', why)));

@@ -65,6 +65,7 @@ export function createJsonRpcServer(overrides: Partial<JsonRpcOptions> = {}): Js
     limits: { maxBatch: options.maxBatch, maxBodyBytes: options.maxBodyBytes },
     counters: rpcCounters,
     delay,
+    delayed: options.faults.delayMs > 0,
   };
   const mcp = createMcpRoute(box, faults, mcpCounters, options);
   const marker = createConnectionMarker();

@@ -1,14 +1,16 @@
 /**
  * Decoding of one batch: a `POST /ticks` body or one WebSocket message. Three shapes are
  * accepted, so a curl user and a fast client both have a natural form:
- * a tick object, an array of ticks, or an envelope `{"id": any, "ticks": [...]}` whose `id`
- * is echoed in the reply (WebSocket clients use it to match acks).
+ * a tick object, an array of ticks, or an envelope `{"id": any, "time": T, "ticks": [...]}`
+ * whose `id` is echoed in the reply (WebSocket clients use it to match acks) and whose
+ * optional `time` is the client time of every tick without its own (a sender stamps a batch
+ * once instead of each tick).
  */
 import type { RejectReason } from './tick.ts';
 
 /** A decoded batch: its raw tick values (validated one by one later) and the envelope id. */
 export type BatchResult =
-  | { ok: true; items: unknown[]; id: unknown }
+  | { ok: true; items: unknown[]; id: unknown; time: number | undefined }
   | { ok: false; reason: RejectReason; error: string; id: unknown };
 
 /**
@@ -24,19 +26,26 @@ export function parseBatch(text: string, maxTicks: number): BatchResult {
   }
   let items: unknown[];
   let id: unknown;
+  let time: number | undefined;
   if (Array.isArray(value)) {
     items = value;
   } else if (typeof value === 'object' && value !== null && 'ticks' in value) {
-    const envelope = value as { ticks: unknown; id?: unknown };
+    const envelope = value as { ticks: unknown; id?: unknown; time?: unknown };
     id = envelope.id;
     if (!Array.isArray(envelope.ticks)) {
       return { ok: false, reason: 'badBatch', error: '"ticks" must be an array of tick objects', id };
+    }
+    if (envelope.time !== undefined) {
+      if (typeof envelope.time !== 'number' || !Number.isFinite(envelope.time) || envelope.time < 0) {
+        return { ok: false, reason: 'badBatch', error: `"time" must be the sender's clock in ms since the Unix epoch (a number >= 0), got ${JSON.stringify(envelope.time)}`, id };
+      }
+      time = envelope.time;
     }
     items = envelope.ticks;
   } else if (typeof value === 'object' && value !== null) {
     items = [value];
   } else {
-    return { ok: false, reason: 'badBatch', error: 'expected a tick object, an array of ticks, or {"id":..., "ticks":[...]}', id: undefined };
+    return { ok: false, reason: 'badBatch', error: 'expected a tick object, an array of ticks, or {"id":..., "time":..., "ticks":[...]}', id: undefined };
   }
   if (items.length > maxTicks) {
     return {
@@ -46,5 +55,5 @@ export function parseBatch(text: string, maxTicks: number): BatchResult {
       id,
     };
   }
-  return { ok: true, items, id };
+  return { ok: true, items, id, time };
 }

@@ -50,6 +50,12 @@ describe('Engine', () => {
     expect(engine.latency.summary().count).toBe(3);
   });
 
+  it('an envelope time stamps the ticks without their own', () => {
+    const { engine, quotes } = setup();
+    engine.ingestText(JSON.stringify({ time: 5000, ticks: [tick('A', 1, 2), tick('A', 1, 2, 1, 7000)] }), performance.now());
+    expect(quotes.map((q) => q.t)).toEqual([5000, 7000]);
+  });
+
   it('refuses bad ticks with their index and reason, processes the good ones, never throws', () => {
     const { engine, quotes } = setup();
     const reply = engine.ingestText(text([tick('A', 1, 2), tick('A', 2, 1), { symbol: 'x y', bid: 1, ask: 2, size: 1 }, tick('B', -1, 2), 'junk', tick('C', 1, 2, 0)]), performance.now());

@@ -84,20 +84,23 @@ export class Engine {
       c.rejected[batch.reason]++;
       return { ...(batch.id === undefined ? {} : { id: batch.id }), accepted: 0, rejected: 0, errors: [], batchError: { reason: batch.reason, error: batch.error } };
     }
-    const reply = this.ingestItems(batch.items, entryMs, probe);
+    const reply = this.ingestItems(batch.items, entryMs, probe, batch.time);
     if (batch.id !== undefined) reply.id = batch.id;
     return reply;
   }
 
-  /** Processes decoded tick values (see {@link ingestText}). */
-  ingestItems(items: readonly unknown[], entryMs: number, probe?: IngestProbe): BatchReply {
+  /**
+   * Processes decoded tick values (see {@link ingestText}).
+   * @param batchTime client time of ticks without their own (the envelope's `time`); default none
+   */
+  ingestItems(items: readonly unknown[], entryMs: number, probe?: IngestProbe, batchTime?: number): BatchReply {
     const c = this.counters;
     const entryEpochMs = TIME_ORIGIN + entryMs;
     const reply: BatchReply = { accepted: 0, rejected: 0, errors: [] };
     const delayed: Quote[] | undefined = this.options.faults.delayMs > 0 ? [] : undefined;
     c.ticksReceived += items.length;
     for (let i = 0; i < items.length; i++) {
-      const admitted = this.admit(items[i]);
+      const admitted = this.admit(items[i], batchTime);
       if (!admitted.ok) {
         c.ticksRejected++;
         c.rejected[admitted.reason]++;
@@ -124,8 +127,8 @@ export class Engine {
   }
 
   /** Validates one tick value, then the error fault, then the symbol limit. */
-  private admit(item: unknown): Admitted {
-    const parsed = parseTick(item);
+  private admit(item: unknown, batchTime: number | undefined): Admitted {
+    const parsed = parseTick(item, batchTime);
     if (!parsed.ok) return parsed;
     if (this.faults.shouldFail()) {
       return { ok: false, reason: 'injected', error: `injected fault: TIDEMARK_FAULT_ERROR_RATE=${this.options.faults.errorRate} refuses this share of ticks (not a bug in the tick)` };

@@ -9,6 +9,8 @@ describe('parseTick', () => {
     const { time: _t, ...noTime } = good;
     expect(parseTick(noTime)).toEqual({ ok: true, tick: { ...noTime, time: undefined } });
     expect(parseTick({ ...good, bid: 5, ask: 5 }).ok).toBe(true); // a locked quote is not crossed
+    expect(parseTick(noTime, 42)).toMatchObject({ tick: { time: 42 } }); // the batch's time
+    expect(parseTick(good, 42)).toMatchObject({ tick: { time: good.time } }); // its own wins
   });
 
   it.each([

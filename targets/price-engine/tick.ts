@@ -64,8 +64,9 @@ function badPrice(name: string, value: unknown): string | undefined {
  * Validates one decoded JSON value as a tick. Never throws.
  * Fields: `symbol` (see SYMBOL_PATTERN), `bid` and `ask` (finite, > 0, bid <= ask), `size`
  * (finite, > 0), `time` (optional: finite ms since the epoch, >= 0).
+ * @param batchTime the time of a tick without its own (the batch envelope's); default none
  */
-export function parseTick(value: unknown): TickResult {
+export function parseTick(value: unknown, batchTime?: number): TickResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail('notObject', `expected a tick object {"symbol","bid","ask","size","time"} but got ${show(value)}`);
   }
@@ -87,5 +88,5 @@ export function parseTick(value: unknown): TickResult {
   if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time) || time < 0)) {
     return fail('badTime', `time=${show(time)} is invalid: expected the sender's clock in ms since the Unix epoch (a number >= 0), or no time field`);
   }
-  return { ok: true, tick: { symbol, bid, ask, size, time } };
+  return { ok: true, tick: { symbol, bid, ask, size, time: (time as number | undefined) ?? batchTime } };
 }

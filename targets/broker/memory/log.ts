@@ -20,13 +20,18 @@ export class StoredMessage implements Message {
   ) {}
 }
 
-/** Consumed slots kept before the array is compacted (amortises the copy; see `compact`). */
-const COMPACT_AFTER = 1024;
+/** Initial ring capacity (a power of two; the ring doubles when full and never shrinks while the topic lives). */
+const INITIAL_CAPACITY = 16;
 
 export class MessageLog {
-  private entries: (StoredMessage | undefined)[] = [];
-  /** Index in `entries` of the oldest held message. */
-  private head = 0;
+  /**
+   * Ring buffer: in steady state (messages released about as fast as they come) it allocates nothing,
+   * where an array that is emptied and refilled would reallocate its storage each time the log drains.
+   */
+  private slots: (StoredMessage | undefined)[] = new Array<StoredMessage | undefined>(INITIAL_CAPACITY).fill(undefined);
+  private mask = INITIAL_CAPACITY - 1;
+  /** Slot of the oldest held message. */
+  private start = 0;
   /** Sequence number of the oldest held message (first > last when empty). */
   private firstSeq: number;
   /** Sequence number the next message gets. */
@@ -53,7 +58,8 @@ export class MessageLog {
   /** Appends a message; its `seq` must be `nextSeq`. A message nobody needs (pending 0) is released at once when it is the oldest. */
   append(message: StoredMessage): void {
     if (message.seq !== this.nextSeq) throw new Error(`MessageLog.append: expected seq ${this.nextSeq}, got ${message.seq}`);
-    this.entries.push(message);
+    if (this.size === this.slots.length) this.grow();
+    this.slots[(this.start + this.size) & this.mask] = message;
     this.nextSeq++;
     this.bytes += message.bytes;
     if (message.pending === 0 && this.size === 1) this.releaseOldest();
@@ -62,7 +68,7 @@ export class MessageLog {
   /** The held message with this sequence number, or undefined (released or not published yet). */
   get(seq: number): StoredMessage | undefined {
     if (seq < this.firstSeq || seq >= this.nextSeq) return undefined;
-    return this.entries[this.head + (seq - this.firstSeq)];
+    return this.slots[(this.start + (seq - this.firstSeq)) & this.mask];
   }
 
   /** One subscription finished with `seq`; releases every finished message at the old end. */
@@ -75,30 +81,30 @@ export class MessageLog {
 
   private releaseOldest(): void {
     while (this.firstSeq < this.nextSeq) {
-      const m = this.entries[this.head];
+      const m = this.slots[this.start];
       if (m !== undefined && m.pending > 0) break;
       if (m !== undefined) this.bytes -= m.bytes;
-      this.entries[this.head++] = undefined; // the message can be collected now
+      this.slots[this.start] = undefined; // the message can be collected now
+      this.start = (this.start + 1) & this.mask;
       this.firstSeq++;
     }
-    this.compact();
   }
 
-  /** Drops the consumed prefix once it is large and at least half the array, so the array stays bounded. */
-  private compact(): void {
-    if (this.head === this.entries.length) {
-      this.entries.length = 0;
-      this.head = 0;
-    } else if (this.head > COMPACT_AFTER && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.head = 0;
-    }
+  /** Doubles the ring, oldest message first in the new one. */
+  private grow(): void {
+    const size = this.size;
+    const next = new Array<StoredMessage | undefined>(this.slots.length * 2).fill(undefined);
+    for (let i = 0; i < size; i++) next[i] = this.slots[(this.start + i) & this.mask];
+    this.slots = next;
+    this.mask = next.length - 1;
+    this.start = 0;
   }
 
   /** Forgets everything (topic removed); sequence numbering continues. */
   clear(): void {
-    this.entries = [];
-    this.head = 0;
+    this.slots = new Array<StoredMessage | undefined>(INITIAL_CAPACITY).fill(undefined);
+    this.mask = INITIAL_CAPACITY - 1;
+    this.start = 0;
     this.firstSeq = this.nextSeq;
     this.bytes = 0;
   }

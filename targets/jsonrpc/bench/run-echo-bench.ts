@@ -7,6 +7,7 @@
  * Both servers run as separate processes on free loopback ports, as esbuild bundles on plain node (as the
  * harness runs targets); k6 shares the machine's cores with them.
  */
+import { readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,20 @@ async function startServer(entry: string, name: string, args: string[]): Promise
   return { child, url };
 }
 
+/** CPU time (user + system) of a process so far, µs, from /proc (Linux). */
+function cpuUs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks at USER_HZ = 100
+}
+
+interface BenchSummary {
+  bare: { rate: number };
+  rpc: { rate: number };
+  stepS: number;
+  rounds: number;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { vus: { type: 'string' }, 'step-s': { type: 'string' }, rounds: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) {
@@ -66,10 +81,17 @@ async function main(): Promise<void> {
       BENCH_SUMMARY_FILE: summaryFile,
     };
     const args = ['run', '--quiet', '--no-color', ...Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]), 'scenarios/lib/jsonrpc-echo-bench.ts'];
+    const cpuBefore = [cpuUs(bare.child.pid), cpuUs(rpc.child.pid)];
     const k6 = spawnTracked(k6Path(), args, { cwd: repoRoot, env: k6Env(), stdio: ['ignore', 'inherit', 'inherit'] });
     const { code } = await exited(k6);
     if (code !== 0) throw new Error(`k6 exited with code ${code}`);
-    process.stdout.write(`${await readFile(summaryFile, 'utf8')}\n`);
+    const cpu = [cpuUs(bare.child.pid) - cpuBefore[0]!, cpuUs(rpc.child.pid) - cpuBefore[1]!];
+    const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as BenchSummary;
+    const seconds = summary.rounds * summary.stepS;
+    // Server CPU per answered request: the efficiency figure that holds even when k6 is the bottleneck.
+    const cpuPerRequest = { bareUs: cpu[0]! / (summary.bare.rate * seconds), rpcUs: cpu[1]! / (summary.rpc.rate * seconds) };
+    process.stdout.write(`  server CPU per request: bare ${cpuPerRequest.bareUs.toFixed(1)} µs, /rpc ${cpuPerRequest.rpcUs.toFixed(1)} µs\n`);
+    process.stdout.write(`${JSON.stringify({ ...summary, cpuPerRequest })}\n`);
   } finally {
     await Promise.all(servers.map((s) => stopChild(s)));
     await rm(summaryFile, { force: true });

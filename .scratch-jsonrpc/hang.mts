@@ -1,0 +1,36 @@
+import { createJsonRpcServer } from '/work/main/targets/jsonrpc/server.ts';
+import { Agent, request } from 'node:http';
+const s = createJsonRpcServer();
+const { port } = await s.listen(0);
+const base = `http://127.0.0.1:${port}/mcp`;
+const agent = new Agent({ keepAlive: true, maxSockets: 200 });
+function post(headers: Record<string, string>, body: string, timeoutMs = 5000): Promise<{ status: number; text: string; headers: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(base, { method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
+      let t = ''; res.setEncoding('utf8'); res.on('data', (d) => (t += d)); res.on('end', () => resolve({ status: res.statusCode!, text: t, headers: res.headers }));
+    });
+    req.setTimeout(timeoutMs, () => { req.destroy(new Error('timeout')); });
+    req.on('error', reject); req.end(body);
+  });
+}
+const S = Number(process.argv[2] ?? 8), W = Number(process.argv[3] ?? 150), N = Number(process.argv[4] ?? 6000);
+const sessions: Record<string, string>[] = [];
+for (let i = 0; i < S; i++) {
+  const r = await post({}, JSON.stringify({ jsonrpc: '2.0', id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'h', version: '1' } } }));
+  const h = { 'mcp-session-id': r.headers['mcp-session-id'], 'mcp-protocol-version': '2025-06-18' };
+  await post(h, '{"jsonrpc":"2.0","method":"notifications/initialized"}');
+  sessions.push(h);
+}
+let next = 0, timeouts = 0, bad = 0; const t0 = performance.now();
+await Promise.all(Array.from({ length: W }, async (_, w) => {
+  while (next < N) {
+    const i = next++;
+    const id = `${w}-${i}`;
+    try {
+      const r = await post(sessions[w % S]!, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'compute', arguments: { iterations: 1000 + (i % 50) } } }));
+      if (!r.text.includes(`"id":"${id}"`)) { bad++; if (bad < 4) console.log('bad', r.status, r.text.slice(0, 200)); }
+    } catch (e) { timeouts++; if (timeouts < 4) console.log('err', String(e)); }
+  }
+}));
+console.log({ S, W, N, ms: Math.round(performance.now() - t0), timeouts, bad, stats: s.stats().mcp.rejected, answered: s.stats().mcp.answered });
+await s.close(); agent.destroy();

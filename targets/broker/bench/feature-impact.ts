@@ -1,0 +1,190 @@
+/**
+ * Cost of two protocol features, measured side by side in one invocation with the variants interleaved
+ * round by round (so machine drift hits them alike):
+ *   - correlation ids: publishes with `cid` (echoed in confirms and deliveries) vs without, both in ack mode;
+ *   - acks: manual-ack subscriptions (one ack frame per delivery) vs no-ack, both with correlation ids.
+ *
+ * Two measurements per variant:
+ *   1. in-process: the broker's own work per message without sockets (parse the publish frame, publish,
+ *      encode the confirm and the delivery, parse and apply each subscriber's ack): deliveries/s on one core;
+ *   2. over WebSockets: the broker in its own process under saturating `ws` load (see ws-load.ts):
+ *      delivered messages/s and broker CPU µs per delivery (capacity = 1 / CPU per delivery).
+ *
+ *   npx tsx targets/broker/bench/feature-impact.ts [--rounds 3] [--seconds 3] [--publishers 4] [--subscribers 2] [--skip-ws] [--json]
+ */
+import { parseArgs } from 'node:util';
+import type { Consumer, Message, SubscriptionHandle } from '../backend.ts';
+import { MemoryBackend } from '../memory/backend.ts';
+import { parseClientFrame } from '../protocol.ts';
+import { confirmFrame, deliveryBytes } from '../wire.ts';
+import { startBroker } from './broker-process.ts';
+import { runLoad } from './ws-load.ts';
+
+const USAGE = 'usage: npx tsx targets/broker/bench/feature-impact.ts [--rounds 3] [--seconds 3] [--publishers 4] [--subscribers 2] [--skip-ws] [--json]';
+
+interface Variant {
+  name: 'ack+cid' | 'ack, no cid' | 'no-ack+cid';
+  ack: boolean;
+  cid: boolean;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'ack+cid', ack: true, cid: true },
+  { name: 'ack, no cid', ack: true, cid: false },
+  { name: 'no-ack+cid', ack: false, cid: true },
+];
+
+const DEFAULTS = { prefetch: 1000, ackTimeoutMs: 30_000 };
+
+/** A subscriber as the WebSocket layer runs it: encodes the delivery, remembers the seq to ack. */
+class CodecConsumer implements Consumer {
+  handle!: SubscriptionHandle;
+  lastSeq = 0;
+  bytes = 0;
+  deliver(m: Message, _attempt: number): boolean {
+    this.bytes += deliveryBytes(m).length;
+    this.lastSeq = m.seq;
+    return true;
+  }
+}
+
+/** In-process broker work per message for one variant: deliveries per second on this core. */
+function inProcess(v: Variant, subscribers: number, messages: number): number {
+  const backend = new MemoryBackend({ maxBacklog: 1_000_000 });
+  try {
+    const consumers: CodecConsumer[] = [];
+    for (let j = 0; j < subscribers; j++) {
+      const c = new CodecConsumer();
+      const r = backend.subscribe({ topic: 'feat', ack: v.ack, prefetch: 1000, ackTimeoutMs: 600_000 }, c);
+      if (r instanceof Promise || !r.ok) throw new Error('subscribe failed');
+      c.handle = r.handle;
+      r.handle.resume();
+      consumers.push(c);
+    }
+    const data = JSON.stringify('x'.repeat(64));
+    const run = (from: number, n: number): number => {
+      const t0 = process.hrtime.bigint();
+      let confirmBytes = 0;
+      for (let i = from; i < from + n; i++) {
+        const text = v.cid ? `{"op":"pub","topic":"feat","id":"p-${i}","cid":"c-${i}","data":${data}}` : `{"op":"pub","topic":"feat","id":"p-${i}","data":${data}}`;
+        const parsed = parseClientFrame(text, DEFAULTS);
+        if (!parsed.ok || parsed.frame.op !== 'pub') throw new Error('parse failed');
+        const f = parsed.frame;
+        const r = backend.publish(f.topic, f.id, f.cid, f.data, text.length);
+        if (!r.ok) throw new Error(r.message);
+        confirmBytes += confirmFrame(f.id, f.cid, r.seq, r.t).length;
+        if (!v.ack) continue;
+        for (const c of consumers) {
+          const ack = parseClientFrame(`{"op":"ack","topic":"feat","seq":${c.lastSeq}}`, DEFAULTS);
+          if (ack.ok && ack.frame.op === 'ack') c.handle.ack(ack.frame.seq);
+        }
+      }
+      if (confirmBytes === 0) throw new Error('no confirms');
+      return Number(process.hrtime.bigint() - t0) / 1e9;
+    };
+    run(0, Math.min(100_000, messages)); // warm-up
+    const seconds = run(1_000_000, messages);
+    return (messages * subscribers) / seconds;
+  } finally {
+    backend.close();
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+interface Figures {
+  inProcessPerS: number[];
+  wsDeliveredPerS: number[];
+  wsCpuUsPerDelivery: number[];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string' },
+      seconds: { type: 'string' },
+      publishers: { type: 'string' },
+      subscribers: { type: 'string' },
+      'skip-ws': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  const rounds = Number(values.rounds ?? 3);
+  const seconds = Number(values.seconds ?? 3);
+  const publishers = Number(values.publishers ?? 4);
+  const subscribers = Number(values.subscribers ?? 2);
+  if (![rounds, seconds, publishers, subscribers].every((x) => Number.isInteger(x) && x >= 1 && x <= 100)) {
+    throw new Error(`bad arguments\n${USAGE}`);
+  }
+  const figures = new Map<string, Figures>(VARIANTS.map((v) => [v.name, { inProcessPerS: [], wsDeliveredPerS: [], wsCpuUsPerDelivery: [] }]));
+  for (let round = 0; round < rounds; round++) {
+    for (const v of VARIANTS) figures.get(v.name)!.inProcessPerS.push(inProcess(v, subscribers, 300_000));
+  }
+  if (!values['skip-ws']) {
+    const broker = await startBroker();
+    try {
+      for (let round = 0; round < rounds; round++) {
+        for (const v of VARIANTS) {
+          const r = await runLoad({ wsUrl: broker.wsUrl, baseUrl: broker.baseUrl, publishers, subscribers, ack: v.ack, cid: v.cid, seconds });
+          const f = figures.get(v.name)!;
+          f.wsDeliveredPerS.push(r.deliveredPerS);
+          f.wsCpuUsPerDelivery.push(r.brokerCpuUsPerDelivery);
+        }
+      }
+    } finally {
+      await broker.stop();
+    }
+  }
+  const summary = Object.fromEntries(
+    [...figures].map(([name, f]) => [
+      name,
+      {
+        inProcessPerS: median(f.inProcessPerS),
+        wsDeliveredPerS: f.wsDeliveredPerS.length ? median(f.wsDeliveredPerS) : null,
+        wsCpuUsPerDelivery: f.wsCpuUsPerDelivery.length ? median(f.wsCpuUsPerDelivery) : null,
+      },
+    ]),
+  );
+  const base = summary['ack+cid']!;
+  /** Throughput lost to a feature: 1 - with/without (negative = the feature measured faster, i.e. noise). */
+  const cost = (withIt: number | null, without: number | null): number | null => (withIt && without ? 1 - withIt / without : null);
+  /** Capacity lost from CPU per delivery: 1 - cpu(without)/cpu(with). */
+  const cpuCost = (withIt: number | null, without: number | null): number | null => (withIt && without ? 1 - without / withIt : null);
+  const impact = {
+    correlationIds: {
+      inProcess: cost(base.inProcessPerS, summary['ack, no cid']!.inProcessPerS),
+      wsThroughput: cost(base.wsDeliveredPerS, summary['ack, no cid']!.wsDeliveredPerS),
+      wsBrokerCapacity: cpuCost(base.wsCpuUsPerDelivery, summary['ack, no cid']!.wsCpuUsPerDelivery),
+      requirement: '< 2%',
+    },
+    acks: {
+      inProcess: cost(base.inProcessPerS, summary['no-ack+cid']!.inProcessPerS),
+      wsThroughput: cost(base.wsDeliveredPerS, summary['no-ack+cid']!.wsDeliveredPerS),
+      wsBrokerCapacity: cpuCost(base.wsCpuUsPerDelivery, summary['no-ack+cid']!.wsCpuUsPerDelivery),
+      requirement: '< 10%',
+    },
+  };
+  if (values.json) return void process.stdout.write(`${JSON.stringify({ rounds, seconds, publishers, subscribers, figures: Object.fromEntries(figures), summary, impact }, null, 2)}\n`);
+  const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+  process.stdout.write(`median of ${rounds} interleaved rounds; ${subscribers} subscribers; ws: ${publishers} publishers x ${seconds} s\n`);
+  process.stdout.write('variant        in-process deliveries/s   ws delivered/s   ws broker CPU µs/delivery\n');
+  for (const [name, s] of Object.entries(summary)) {
+    process.stdout.write(
+      `${name.padEnd(13)}  ${Math.round(s.inProcessPerS).toLocaleString('en').padStart(22)}   ${s.wsDeliveredPerS === null ? '-'.padStart(14) : Math.round(s.wsDeliveredPerS).toLocaleString('en').padStart(14)}   ${s.wsCpuUsPerDelivery === null ? '-' : s.wsCpuUsPerDelivery.toFixed(2)}\n`,
+    );
+  }
+  for (const [feature, i] of Object.entries(impact)) {
+    process.stdout.write(`${feature}: throughput cost in-process ${pct(i.inProcess)}, over ws ${pct(i.wsThroughput)}, broker capacity over ws ${pct(i.wsBrokerCapacity)} (requirement ${i.requirement})\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`feature-impact: ${(err as Error).message}\n`);
+  process.exit(1);
+});

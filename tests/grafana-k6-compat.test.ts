@@ -118,7 +118,7 @@ describe('community k6 InfluxDB dashboard queries', () => {
     expect(columnValues(r, 'name')).toEqual([]);
   });
 
-  it('samples carry Tidemark tags; k6 replaces `scenario` with its own scenario name on per-VU samples', async () => {
+  it('samples carry Tidemark tags, `scenario` included, on every sample', async () => {
     const keys = columnValues(await runInfluxQL(influx.url, DB, 'SHOW TAG KEYS FROM "http_req_duration"'), 'tagKey');
     expect(keys).toEqual(expect.arrayContaining(['testid', 'target', 'profile', 'branch', 'git_sha', 'scenario', 'method', 'status', 'name', 'expected_response']));
     // k6's default K6_INFLUXDB_TAGS_AS_FIELDS (vu, iter, url) keeps `url` a field: group by `name` instead.
@@ -126,10 +126,10 @@ describe('community k6 InfluxDB dashboard queries', () => {
     expect(fields).toEqual(expect.arrayContaining(['value', 'url']));
     const values = async (m: string, key: string) =>
       columnValues(await runInfluxQL(influx.url, DB, `SHOW TAG VALUES FROM "${m}" WITH KEY = "${key}" WHERE "testid" = '${sseId}'`), 'value');
-    // Global samples keep the harness's tag; per-VU samples get k6's scenario name. Dashboards filter k6
-    // samples by target and profile for that reason (grafana/lib/queries.ts K6_RUN).
+    // The harness drops k6's own `scenario` system tag (scripts/lib/k6-args.ts), so every sample keeps the
+    // harness's `<target>/<profile>` value.
     expect(await values('vus', 'scenario')).toEqual(['sse/sustained']);
-    expect(await values('iterations', 'scenario')).toEqual(['sustained']);
+    expect(await values('iterations', 'scenario')).toEqual(['sse/sustained']);
     expect(await values('iterations', 'target')).toEqual(['sse']);
     expect(await values('iterations', 'profile')).toEqual(['sustained']);
   });

@@ -18,6 +18,7 @@ import { parseScenarioName, scenarioFile } from './scenario-name.ts';
 import { targetEntry } from './target-registry.ts';
 import { bundleTarget } from './target-bundle.ts';
 import { logChildTo } from './log-file.ts';
+import { k6RunArgs } from './k6-args.ts';
 import { influxReachable, k6InfluxArgs, k6InfluxEnv } from './influx-url.ts';
 import { checkCount, runBase, segmentsDigestFile } from './segments.ts';
 import { mergedExitCode, runK6Segments, type SegmentOutcome } from './segments-run.ts';
@@ -137,14 +138,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       branch: git.branch,
       ...(opts.repeat === undefined ? {} : { repeat: String(opts.repeat) }),
     };
-    const args = [
-      'run',
-      '--no-color',
-      ...Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-      ...Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]),
-      ...(influx ? k6InfluxArgs(influx) : []),
-      script,
-    ];
+    const args = k6RunArgs({ vars, tags, extra: influx ? k6InfluxArgs(influx) : [], script });
     let k6ExitCode: number;
     let segmentOutcomes: SegmentOutcome[] = [];
     if (segments > 1) {

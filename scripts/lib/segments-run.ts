@@ -1,6 +1,7 @@
 /** Starts the N k6 processes of a segmented run at once, each with its share of the test, and waits for all. */
 import type { ChildProcess } from 'node:child_process';
 import { exited, spawnTracked, stopChild } from './children.ts';
+import { k6RunArgs } from './k6-args.ts';
 import { logChildTo } from './log-file.ts';
 import { segmentFiles, segmentFlags, type SegmentFiles } from './segments.ts';
 
@@ -34,17 +35,12 @@ export function segmentArgs(opts: Omit<SegmentRunOptions, 'k6' | 'env' | 'cwd' |
   const files = segmentFiles(opts.base, index);
   const vars = { ...opts.vars, TIDEMARK_SUMMARY_FILE: files.summary };
   const tags = { ...opts.tags, instance: String(index) };
-  return [
-    'run',
-    '--no-color',
-    ...Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    ...Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]),
-    ...opts.extraArgs,
-    ...segmentFlags(index, opts.count),
-    '--out',
-    `json=${files.samples}`,
-    opts.script,
-  ];
+  return k6RunArgs({
+    vars,
+    tags,
+    extra: [...opts.extraArgs, ...segmentFlags(index, opts.count), '--out', `json=${files.samples}`],
+    script: opts.script,
+  });
 }
 
 /**

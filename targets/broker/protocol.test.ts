@@ -26,15 +26,16 @@ describe('parseClientFrame', () => {
   });
 
   it('reads plain acks and nacks on the fast path and odd but valid ones on the full path alike', () => {
-    expect(parse('{"op":"ack","topic":"t.1","seq":42}')).toEqual({ ok: true, frame: { op: 'ack', topic: 't.1', seq: 42, receipt: false } });
-    expect(parse('{"op":"nack","topic":"t","seq":1}')).toEqual({ ok: true, frame: { op: 'nack', topic: 't', seq: 1, receipt: false } });
-    expect(parse('{ "seq": 42, "op": "ack", "topic": "t.1" }')).toEqual({ ok: true, frame: { op: 'ack', topic: 't.1', seq: 42, receipt: false } });
+    expect(parse('{"op":"ack","topic":"t.1","seq":42}')).toEqual({ ok: true, frame: { op: 'ack', topic: 't.1', seqs: [42], batch: false, receipt: false } });
+    expect(parse('{"op":"nack","topic":"t","seq":1}')).toEqual({ ok: true, frame: { op: 'nack', topic: 't', seqs: [1], batch: false, receipt: false } });
+    expect(parse('{ "seq": 42, "op": "ack", "topic": "t.1" }')).toEqual({ ok: true, frame: { op: 'ack', topic: 't.1', seqs: [42], batch: false, receipt: false } });
     expect(parse('{"op":"ack","topic":"t","seq":0}')).toMatchObject({ ok: false });
     expect(parse('{"op":"ack","topic":"t","seq":01}')).toMatchObject({ ok: false });
   });
 
   it('reads ack, nack (receipt optional) and unsub', () => {
-    expect(parse({ op: 'ack', topic: 't', seq: 7 })).toEqual({ ok: true, frame: { op: 'ack', topic: 't', seq: 7, receipt: false } });
+    expect(parse({ op: 'ack', topic: 't', seq: 7 })).toEqual({ ok: true, frame: { op: 'ack', topic: 't', seqs: [7], batch: false, receipt: false } });
+    expect(parse({ op: 'ack', topic: 't', seqs: [3, 1, 2], receipt: true })).toEqual({ ok: true, frame: { op: 'ack', topic: 't', seqs: [3, 1, 2], batch: true, receipt: true } });
     expect(parse({ op: 'nack', topic: 't', seq: 1, receipt: true })).toMatchObject({ ok: true, frame: { op: 'nack', receipt: true } });
     expect(parse({ op: 'unsub', topic: 't' })).toEqual({ ok: true, frame: { op: 'unsub', topic: 't' } });
   });
@@ -53,7 +54,11 @@ describe('parseClientFrame', () => {
     [{ op: 'sub', topic: 't', ack: 'yes' }, 'sub: ack "yes" is invalid: expected true or false'],
     [{ op: 'sub', topic: 't', prefetch: 0 }, 'sub: prefetch 0 is invalid: expected an integer from 1 to 65536'],
     [{ op: 'sub', topic: 't', ackTimeoutMs: 5 }, 'sub: ackTimeoutMs 5 is invalid: expected an integer from 10 to 3600000'],
-    [{ op: 'ack', topic: 't' }, 'ack: seq is missing: expected an integer from 1'],
+    [{ op: 'ack', topic: 't' }, 'ack: seq is missing: expected an integer from 1 to 9007199254740991 (or seqs, an array, to settle a batch)'],
+    [{ op: 'ack', topic: 't', seq: 1, seqs: [1] }, 'ack: give seq (one delivery) or seqs (a batch), not both'],
+    [{ op: 'nack', topic: 't', seqs: [] }, 'nack: seqs [] is invalid: expected an array of 1 to 1000 sequence numbers'],
+    [{ op: 'ack', topic: 't', seqs: [1, 'x'] }, 'ack: seqs [1,"x"] is invalid'],
+    [{ op: 'ack', topic: 't', seqs: Array(1001).fill(1) }, 'ack: seqs'],
     [{ op: 'ack', topic: 't', seq: 1.5 }, 'ack: seq 1.5 is invalid'],
   ])('refuses %j: %s', (frame, message) => {
     const r = parse(frame);

@@ -11,6 +11,8 @@
 export const NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Prefetch bounds (outstanding unacked deliveries per consumer). */
 export const PREFETCH_MAX = 65_536;
+/** Most sequence numbers one ack or nack frame may settle. */
+export const SETTLE_BATCH_MAX = 1000;
 /** Ack timeout bounds, ms. */
 export const ACK_TIMEOUT_MIN_MS = 10;
 export const ACK_TIMEOUT_MAX_MS = 3_600_000;
@@ -38,7 +40,10 @@ export interface SubscribeFrame {
 export interface SettleFrame {
   op: 'ack' | 'nack';
   topic: string;
-  seq: number;
+  /** The deliveries settled: `[seq]` for the single form, the `seqs` array for a batch. */
+  seqs: number[];
+  /** Sent as a batch (`seqs`): the receipt then counts instead of naming a seq. */
+  batch: boolean;
   /** Answer with an `acked`/`nacked` receipt (default false: acks are fire-and-forget). */
   receipt: boolean;
 }
@@ -65,8 +70,8 @@ export interface SubscribeDefaults {
 const FIELDS: Record<ClientFrame['op'], ReadonlySet<string>> = {
   pub: new Set(['op', 'topic', 'id', 'cid', 'data']),
   sub: new Set(['op', 'topic', 'group', 'durable', 'ack', 'prefetch', 'ackTimeoutMs']),
-  ack: new Set(['op', 'topic', 'seq', 'receipt']),
-  nack: new Set(['op', 'topic', 'seq', 'receipt']),
+  ack: new Set(['op', 'topic', 'seq', 'seqs', 'receipt']),
+  nack: new Set(['op', 'topic', 'seq', 'seqs', 'receipt']),
   unsub: new Set(['op', 'topic']),
 };
 
@@ -112,7 +117,7 @@ export function parseClientFrame(text: string, defaults: SubscribeDefaults): Par
   const first = text.charCodeAt(7); // first letter of the op in `{"op":"...`
   if ((first === 97 /* a */ || first === 110 /* n */) && text.length < 200) {
     const m = PLAIN_SETTLE.exec(text);
-    if (m !== null) return { ok: true, frame: { op: m[1] as 'ack' | 'nack', topic: m[2]!, seq: Number(m[3]), receipt: false } };
+    if (m !== null) return { ok: true, frame: { op: m[1] as 'ack' | 'nack', topic: m[2]!, seqs: [Number(m[3])], batch: false, receipt: false } };
   }
   let value: unknown;
   try {
@@ -160,11 +165,18 @@ export function parseClientFrame(text: string, defaults: SubscribeDefaults): Par
     }
     case 'ack':
     case 'nack': {
-      const seq = integer(o, 'seq', 1, Number.MAX_SAFE_INTEGER, undefined);
-      if (seq instanceof Error) return bad(seq.message);
       const receipt = flag(o, 'receipt', false);
       if (receipt instanceof Error) return bad(receipt.message);
-      return { ok: true, frame: { op, topic: topic!, seq, receipt } };
+      if (o.seqs !== undefined) {
+        if (o.seq !== undefined) return bad('give seq (one delivery) or seqs (a batch), not both');
+        const seqs = o.seqs;
+        const valid = Array.isArray(seqs) && seqs.length >= 1 && seqs.length <= SETTLE_BATCH_MAX && seqs.every((s) => Number.isSafeInteger(s) && (s as number) >= 1);
+        if (!valid) return bad(`seqs ${show(seqs)} is invalid: expected an array of 1 to ${SETTLE_BATCH_MAX} sequence numbers (integers >= 1)`);
+        return { ok: true, frame: { op, topic: topic!, seqs: seqs as number[], batch: true, receipt } };
+      }
+      const seq = integer(o, 'seq', 1, Number.MAX_SAFE_INTEGER, undefined);
+      if (seq instanceof Error) return bad(`${seq.message} (or seqs, an array, to settle a batch)`);
+      return { ok: true, frame: { op, topic: topic!, seqs: [seq], batch: false, receipt } };
     }
     default:
       return { ok: true, frame: { op: 'unsub', topic: topic! } };

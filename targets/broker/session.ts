@@ -8,6 +8,7 @@ import type { BrokerBackend, Consumer, MaybePromise, Message, PublishResult, Sub
 import type { ServerCounters } from './counters.ts';
 import { parseClientFrame, type PublishFrame, type SettleFrame, type SubscribeFrame, type SubscribeDefaults } from './protocol.ts';
 import {
+  batchReceiptFrame,
   confirmFrame,
   deliveryBytes,
   deliveryFrame,
@@ -215,10 +216,13 @@ export class Session {
   private settle(f: SettleFrame): void {
     const handle = this.subs.get(f.topic)?.handle;
     if (handle === undefined) {
-      return this.fail('not_subscribed', `not subscribed to topic "${f.topic}" on this connection: ack on the connection that received the delivery`, { topic: f.topic, seq: f.seq });
+      const seq = f.batch ? undefined : f.seqs[0];
+      return this.fail('not_subscribed', `not subscribed to topic "${f.topic}" on this connection: ack on the connection that received the delivery`, { topic: f.topic, seq });
     }
-    const known = f.op === 'ack' ? handle.ack(f.seq) : handle.nack(f.seq);
-    if (f.receipt) this.send(receiptFrame(f.op, f.topic, f.seq, known));
+    let known = 0;
+    for (const seq of f.seqs) if (f.op === 'ack' ? handle.ack(seq) : handle.nack(seq)) known++;
+    if (!f.receipt) return;
+    this.send(f.batch ? batchReceiptFrame(f.op, f.topic, f.seqs.length, known) : receiptFrame(f.op, f.topic, f.seqs[0]!, known === 1));
   }
 
   private unsubscribe(topic: string): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from './backend.ts';
-import { confirmFrame, deliveryBytes, deliveryFrame, errorFrame, formatTime, receiptFrame, subscribedFrame } from './wire.ts';
+import { batchReceiptFrame, confirmFrame, deliveryBytes, deliveryFrame, errorFrame, formatTime, receiptFrame, subscribedFrame } from './wire.ts';
 
 const message = (over: Partial<Message> = {}): Message => ({ topic: 't', seq: 3, id: 'm3', cid: undefined, t: 1700000000123.4567, payload: 'hi "there"', bytes: 10, ...over });
 
@@ -37,6 +37,7 @@ describe('server frames', () => {
     expect(JSON.parse(confirmFrame('m1', 'c1', 9, 1.5))).toEqual({ op: 'ok', id: 'm1', cid: 'c1', seq: 9, t: 1.5 });
     expect(JSON.parse(confirmFrame('m1', undefined, 9, 1.5))).toEqual({ op: 'ok', id: 'm1', seq: 9, t: 1.5 });
     expect(JSON.parse(receiptFrame('nack', 't', 2, false))).toEqual({ op: 'nacked', topic: 't', seq: 2, known: false });
+    expect(JSON.parse(batchReceiptFrame('ack', 't', 5, 4))).toEqual({ op: 'acked', topic: 't', count: 5, known: 4 });
     expect(JSON.parse(errorFrame('bad_frame', 'a "quoted" reason', { id: 'm', topic: undefined }))).toEqual({ op: 'error', code: 'bad_frame', message: 'a "quoted" reason', id: 'm' });
     expect(JSON.parse(subscribedFrame({ topic: 't', ack: false, prefetch: 1, ackTimeoutMs: 10, group: undefined, durable: 'd', resumed: true, backlog: 4 }))).toEqual({
       op: 'subscribed',

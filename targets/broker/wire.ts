@@ -111,3 +111,8 @@ export function unsubscribedFrame(topic: string): string {
 export function receiptFrame(op: 'ack' | 'nack', topic: string, seq: number, known: boolean): string {
   return `{"op":"${op}ed","topic":"${topic}","seq":${seq},"known":${known}}`;
 }
+
+/** Receipt of a batch (`seqs`): how many it named and how many of those were outstanding. */
+export function batchReceiptFrame(op: 'ack' | 'nack', topic: string, count: number, known: number): string {
+  return `{"op":"${op}ed","topic":"${topic}","count":${count},"known":${known}}`;
+}

@@ -5,7 +5,7 @@ import { peOptionsFromEnv } from './options.ts';
 import { createPriceEngine } from './server.ts';
 
 const DETAILS = `Price-engine reference target: ticks in, per-symbol quotes (mid, spread, VWAP, last) out.
-  POST /ticks                 a tick {"symbol","bid","ask","size","time"}, an array of ticks, or {"id":..,"ticks":[..]}
+  POST /ticks                 a tick {"symbol","bid","ask","size","time"}, an array, or {"id":..,"time":..,"ticks":[..]}
                               -> 200 all accepted, 422 some refused (listed), 400 malformed, 413 too big
   GET  /ticks (WebSocket)     the same batches as text messages; acks when "id" is given or a tick is refused
   GET  /quotes?symbols=A,B    text/event-stream of "quote" events (all symbols without the parameter)

@@ -3,6 +3,7 @@ import { Agent, request } from 'node:http';
 const s = createJsonRpcServer();
 const { port } = await s.listen(0);
 const base = `http://127.0.0.1:${port}/mcp`;
+let conns = 0; s.server.on('connection', () => conns++);
 const srv: number[] = []; const firstByte: number[] = [];
 s.server.prependListener('request', (req, res) => { const t = performance.now(); let fb = 0; const w = res.write; (res as any).write = function (...a: any[]) { if (!fb) { fb = performance.now() - t; } return w.apply(this, a as any); }; res.on('finish', () => { srv.push(performance.now() - t); firstByte.push(fb); }); });
 const agent = new Agent({ keepAlive: true, maxSockets: 200 });
@@ -39,5 +40,6 @@ await Promise.all(Array.from({ length: W }, async (_, w) => {
 lat.sort((a, b) => a - b); console.log('p50', lat[lat.length >> 1]?.toFixed(1), 'p99', lat[Math.floor(lat.length * 0.99)]?.toFixed(1), 'max', lat[lat.length - 1]?.toFixed(1), '>1s', lat.filter((x) => x > 1000).length, '>4.9s', lat.filter((x) => x > 4900).length);
 srv.sort((a, b) => a - b); console.log('server p50', srv[srv.length >> 1]?.toFixed(1), 'max', srv[srv.length - 1]?.toFixed(1), '>1s', srv.filter((x) => x > 1000).length);
 firstByte.sort((a, b) => a - b); console.log('server first write max', firstByte[firstByte.length - 1]?.toFixed(1), '>1s', firstByte.filter((x) => x > 1000).length);
+console.log('tcp connections accepted', conns);
 console.log({ S, W, N, ms: Math.round(performance.now() - t0), timeouts, bad, stats: s.stats().mcp.rejected, answered: s.stats().mcp.answered });
 await s.close(); agent.destroy();

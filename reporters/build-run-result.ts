@@ -32,6 +32,8 @@ export interface RunFacts {
   after: ResourceSample | null;
   /** Why the target was lost during the run, or null. */
   targetFailure: string | null;
+  /** More reasons the run is invalid, such as an interruption (default none). */
+  extraReasons?: string[];
 }
 
 /**
@@ -110,7 +112,7 @@ export function buildRunResult(facts: RunFacts): RunResult {
       haveSummary: summary !== null,
     },
     validityRulesFromEnv(),
-  );
+  ).concat(facts.extraReasons ?? []);
   return {
     schema: RUN_RESULT_SCHEMA,
     runId: facts.runId,

@@ -85,7 +85,7 @@ describe('price-engine dashboard', () => {
     }
     expect(seen.size).toBeGreaterThan(2); // the figures change from second to second
     expect(await text(page, 'p95')).toMatch(/^\d+(\.\d+)? ms$/);
-    expect(await text(page, 'subscribers')).toBe('10');
+    expect(await text(page, 'subscribers')).toBe('5');
     const result = await run;
     expect(result.invalidReasons).toEqual([]);
 

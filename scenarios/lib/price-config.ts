@@ -21,7 +21,7 @@ export interface PriceConfig {
   transport: 'http' | 'ws';
   /** WebSocket sessions sending ticks when the transport is ws (`PE_PUBLISHERS`, default 2). */
   publishers: number;
-  /** Quote subscribers held for the whole run (`PE_SUBSCRIBERS`, default 10). */
+  /** Quote subscribers held for the whole run (`PE_SUBSCRIBERS`, default 5). */
   subscribers: number;
   /** Symbols each subscriber follows (`PE_SUB_SYMBOLS`, default 1; 0 = every symbol). */
   subSymbols: number;
@@ -43,7 +43,7 @@ export function priceConfig(defaults: Partial<Omit<PriceConfig, 'baseUrl'>> = {}
     symbols: envNumber('PE_SYMBOLS', defaults.symbols ?? 100, { min: 1, max: 10_000, integer: true }),
     transport,
     publishers: envNumber('PE_PUBLISHERS', defaults.publishers ?? 2, { min: 1, max: 1000, integer: true }),
-    subscribers: envNumber('PE_SUBSCRIBERS', defaults.subscribers ?? 10, { min: 0, max: 10_000, integer: true }),
+    subscribers: envNumber('PE_SUBSCRIBERS', defaults.subscribers ?? 5, { min: 0, max: 10_000, integer: true }),
     subSymbols: envNumber('PE_SUB_SYMBOLS', defaults.subSymbols ?? 1, { min: 0, max: 100, integer: true }),
     durationS: envDurationS('TIDEMARK_DURATION', `${defaults.durationS ?? 15}s`),
     e2eP95Ms: envNumber('PE_E2E_P95_MS', defaults.e2eP95Ms ?? 50, { min: 0 }),

@@ -11,7 +11,7 @@ import { exited, onInterrupt, spawnTracked, stopChild } from './children.ts';
 import { k6Env, k6Path, k6Version } from './k6-build.ts';
 import { gitInfo, repoPath, repoRoot } from './repo.ts';
 import { machineInfo } from './machine.ts';
-import { startSampler } from './resource-sampler.ts';
+import { startSampler, type ResourceSampler } from './resource-sampler.ts';
 import { isHealthy, waitHealthy } from './target-stats.ts';
 import { freePort } from './free-port.ts';
 import { parseScenarioName, scenarioFile } from './scenario-name.ts';
@@ -47,6 +47,8 @@ export interface RunScenarioOptions {
   targetRoot?: string;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /** Called with the target's pid once it is healthy (fault-injection tests kill it mid-run). Default none. */
+  onTargetReady?: (pid: number) => void;
   /**
    * Split the load across this many k6 processes with k6 execution segments, each tagged `instance=<i>`,
    * and merge them into one run result (see scripts/lib/segments.ts). Default 1: one k6 process.
@@ -85,9 +87,32 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
   let baseUrl = opts.url?.replace(/\/+$/, '') ?? '';
   let k6Proc: ChildProcess | null = null;
   let samples: ResourceSample[] = [];
-  const stopInterruptHook = onInterrupt(async () => {
-    // Keep what was measured so far: the partial samples go to disk before children stop.
+  const git = gitInfo();
+  let before: ResourceSample | null = null;
+  let sampler: ResourceSampler | null = null;
+  const stopInterruptHook = onInterrupt(async (signal) => {
+    // Keep what was measured so far: partial samples and an invalid run result saying why, before children stop.
+    if (sampler) samples = await sampler.stop();
     await writeFile(files.resources, JSON.stringify(samples));
+    const partial = buildRunResult({
+      runId: opts.runId,
+      scenario: opts.scenario,
+      repeat: opts.repeat ?? null,
+      git,
+      machine: machineInfo(),
+      k6: { version: await k6Version().catch(() => 'unknown'), exitCode: signal === 'SIGINT' ? 130 : 143 },
+      startedAt,
+      finishedAt: new Date(),
+      targetUrl: baseUrl,
+      managedTarget: targetProc !== null,
+      summary: null,
+      samples,
+      before,
+      after: samples.at(-1) ?? null,
+      targetFailure: null,
+      extraReasons: [`interrupted by ${signal} before the end: partial results`],
+    });
+    await writeFile(files.result, `${JSON.stringify(partial, null, 2)}\n`);
   });
 
   try {
@@ -108,6 +133,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       });
       const ms = await waitHealthy(baseUrl, 20_000, () => targetExit);
       log(`  target ${target} healthy on ${baseUrl} after ${ms} ms`);
+      if (proc.pid !== undefined) opts.onTargetReady?.(proc.pid);
     } else if (!(await isHealthy(baseUrl, 3000))) {
       throw new Error(`no healthy target at ${baseUrl} (GET /health failed): start it or drop --url`);
     }
@@ -120,9 +146,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       influx = null;
     }
 
-    const sampler = startSampler(targetProc?.pid ?? null, baseUrl);
-    const before = await sampler.sample();
-    const git = gitInfo();
+    sampler = startSampler(targetProc?.pid ?? null, baseUrl);
+    before = await sampler.sample();
     const vars: Record<string, string> = {
       TARGET_URL: baseUrl,
       TIDEMARK_SUMMARY_FILE: files.summary,

@@ -110,6 +110,21 @@ describe('acks, nacks and redelivery', () => {
     expect(await stats(base)).toMatchObject({ acked: 1, nacked: 1, redelivered: 1, unknownAcks: 1, unacked: 0, backlogMessages: 0 });
   });
 
+  it('settles a batch of seqs in one frame; its receipt counts the ones that were outstanding', async () => {
+    const { ws, base } = await start();
+    const s = await client(ws);
+    await s.subscribe('t');
+    const p = await client(ws);
+    for (let i = 1; i <= 3; i++) pub(p, 't', `m${i}`);
+    await s.waitFor((c) => msgs(c).length === 3);
+    s.send({ op: 'ack', topic: 't', seqs: [1, 3, 9], receipt: true });
+    s.send({ op: 'nack', topic: 't', seqs: [2] });
+    await s.waitFor((c) => c.ofOp('acked').length === 1 && msgs(c).length === 4);
+    expect(s.ofOp('acked')[0]).toMatchObject({ topic: 't', count: 3, known: 2 });
+    expect(msgs(s)[3]).toMatchObject({ seq: 2, attempt: 2 });
+    expect(await stats(base)).toMatchObject({ acked: 2, nacked: 1, unknownAcks: 1, unacked: 1 });
+  });
+
   it('redelivers an unacked delivery after the ack timeout, not before', async () => {
     const { ws } = await start();
     const s = await client(ws);

@@ -74,7 +74,8 @@ export function metricsJson(m: MetricsInput): object {
   };
 }
 
-const seconds = (ms: number | null): number => (ms === null ? NaN : ms / 1000);
+/** ms (µs precision) to seconds; via whole µs so the text shows 0.000692, not 0.0006919999999999999. */
+const seconds = (ms: number | null): number => (ms === null ? NaN : Math.round(ms * 1000) / 1e6);
 
 /** The Prometheus families: a summary of engine latency in seconds, counters and gauges. */
 export function prometheusFamilies(m: MetricsInput): MetricFamily[] {

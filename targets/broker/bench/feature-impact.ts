@@ -2,7 +2,8 @@
  * Cost of two protocol features, measured side by side in one invocation with the variants interleaved
  * round by round (so machine drift hits them alike):
  *   - correlation ids: publishes with `cid` (echoed in confirms and deliveries) vs without, both in ack mode;
- *   - acks: manual-ack subscriptions (one ack frame per delivery) vs no-ack, both with correlation ids.
+ *   - acks: manual-ack subscriptions vs no-ack, both with correlation ids. Acks go in `seqs` batches as the
+ *     scenarios send them; one frame per delivery is measured too, for reference.
  *
  * Two measurements per variant:
  *   1. in-process: the broker's own work per message without sockets (parse the publish frame, publish,
@@ -23,28 +24,45 @@ import { runLoad } from './ws-load.ts';
 const USAGE = 'usage: npx tsx targets/broker/bench/feature-impact.ts [--rounds 3] [--seconds 3] [--publishers 4] [--subscribers 2] [--skip-ws] [--json]';
 
 interface Variant {
-  name: 'ack+cid' | 'ack, no cid' | 'no-ack+cid';
+  name: 'ack+cid' | 'ack, no cid' | 'no-ack+cid' | 'ack each+cid';
   ack: boolean;
+  /** Acks in `seqs` batches (the scenarios' default) or one frame per delivery. */
+  ackBatch: boolean;
   cid: boolean;
 }
 
 const VARIANTS: Variant[] = [
-  { name: 'ack+cid', ack: true, cid: true },
-  { name: 'ack, no cid', ack: true, cid: false },
-  { name: 'no-ack+cid', ack: false, cid: true },
+  { name: 'ack+cid', ack: true, ackBatch: true, cid: true },
+  { name: 'ack, no cid', ack: true, ackBatch: true, cid: false },
+  { name: 'no-ack+cid', ack: false, ackBatch: true, cid: true },
+  { name: 'ack each+cid', ack: true, ackBatch: false, cid: true },
 ];
+
+/** In-process: a batched ack frame carries this many seqs (ws: whatever arrived in one event-loop turn). */
+const IN_PROCESS_BATCH = 32;
 
 const DEFAULTS = { prefetch: 1000, ackTimeoutMs: 30_000 };
 
-/** A subscriber as the WebSocket layer runs it: encodes the delivery, remembers the seq to ack. */
+/** A subscriber as the WebSocket layer runs it: encodes the delivery, remembers the seqs to ack. */
 class CodecConsumer implements Consumer {
   handle!: SubscriptionHandle;
-  lastSeq = 0;
+  toAck: number[] = [];
   bytes = 0;
   deliver(m: Message, _attempt: number): boolean {
     this.bytes += deliveryBytes(m).length;
-    this.lastSeq = m.seq;
+    this.toAck.push(m.seq);
     return true;
+  }
+
+  /** Sends the acks as the client would (one frame each, or one `seqs` frame) and applies them as the session does. */
+  settle(batch: boolean): void {
+    const texts = batch ? [`{"op":"ack","topic":"feat","seqs":[${this.toAck.join(',')}]}`] : this.toAck.map((s) => `{"op":"ack","topic":"feat","seq":${s}}`);
+    this.toAck = [];
+    for (const text of texts) {
+      const parsed = parseClientFrame(text, DEFAULTS);
+      if (!parsed.ok || parsed.frame.op !== 'ack') throw new Error(`ack parse failed: ${text}`);
+      for (const seq of parsed.frame.seqs) this.handle.ack(seq);
+    }
   }
 }
 
@@ -73,11 +91,11 @@ function inProcess(v: Variant, subscribers: number, messages: number): number {
         const r = backend.publish(f.topic, f.id, f.cid, f.data, text.length);
         if (!r.ok) throw new Error(r.message);
         confirmBytes += confirmFrame(f.id, f.cid, r.seq, r.t).length;
-        if (!v.ack) continue;
-        for (const c of consumers) {
-          const ack = parseClientFrame(`{"op":"ack","topic":"feat","seq":${c.lastSeq}}`, DEFAULTS);
-          if (ack.ok && ack.frame.op === 'ack') c.handle.ack(ack.frame.seq);
+        if (!v.ack) {
+          for (const c of consumers) c.toAck.length = 0;
+          continue;
         }
+        for (const c of consumers) if (!v.ackBatch || c.toAck.length >= IN_PROCESS_BATCH) c.settle(v.ackBatch);
       }
       if (confirmBytes === 0) throw new Error('no confirms');
       return Number(process.hrtime.bigint() - t0) / 1e9;
@@ -131,7 +149,7 @@ async function main(): Promise<void> {
     try {
       for (let round = 0; round < rounds; round++) {
         for (const v of VARIANTS) {
-          const r = await runLoad({ wsUrl: broker.wsUrl, baseUrl: broker.baseUrl, publishers, subscribers, ack: v.ack, cid: v.cid, seconds });
+          const r = await runLoad({ wsUrl: broker.wsUrl, baseUrl: broker.baseUrl, publishers, subscribers, ack: v.ack, ackBatch: v.ackBatch, cid: v.cid, seconds });
           const f = figures.get(v.name)!;
           f.wsDeliveredPerS.push(r.deliveredPerS);
           f.wsCpuUsPerDelivery.push(r.brokerCpuUsPerDelivery);
@@ -168,6 +186,13 @@ async function main(): Promise<void> {
       wsThroughput: cost(base.wsDeliveredPerS, summary['no-ack+cid']!.wsDeliveredPerS),
       wsBrokerCapacity: cpuCost(base.wsCpuUsPerDelivery, summary['no-ack+cid']!.wsCpuUsPerDelivery),
       requirement: '< 10%',
+    },
+    /** For comparison: acks sent one frame per delivery. */
+    acksOneFrameEach: {
+      inProcess: cost(summary['ack each+cid']!.inProcessPerS, summary['no-ack+cid']!.inProcessPerS),
+      wsThroughput: cost(summary['ack each+cid']!.wsDeliveredPerS, summary['no-ack+cid']!.wsDeliveredPerS),
+      wsBrokerCapacity: cpuCost(summary['ack each+cid']!.wsCpuUsPerDelivery, summary['no-ack+cid']!.wsCpuUsPerDelivery),
+      requirement: '(reference)',
     },
   };
   if (values.json) return void process.stdout.write(`${JSON.stringify({ rounds, seconds, publishers, subscribers, figures: Object.fromEntries(figures), summary, impact }, null, 2)}\n`);

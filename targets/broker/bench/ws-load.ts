@@ -25,6 +25,11 @@ export interface LoadOptions {
   size?: number;
   /** Manual ack (true) or no-ack subscriptions. Default true. */
   ack?: boolean;
+  /**
+   * Ack mode: one frame per delivery (false) or the deliveries of one event-loop turn in one `seqs` frame
+   * (true; up to 1000). Default true.
+   */
+  ackBatch?: boolean;
   /** Publish with correlation ids. Default true. */
   cid?: boolean;
   /** Seconds of load before measuring. Default 1. */
@@ -82,6 +87,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const window = o.window ?? 32;
   const size = o.size ?? 64;
   const ack = o.ack ?? true;
+  const ackBatch = o.ackBatch ?? true;
   const cid = o.cid ?? true;
   const topic = `bench-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
@@ -97,6 +103,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       const ws = await open(o.wsUrl);
       sockets.push(ws);
       const ackHead = `{"op":"ack","topic":"${topic}","seq":`;
+      const batchHead = `{"op":"ack","topic":"${topic}","seqs":[`;
+      let batch: number[] = [];
+      const flush = (): void => {
+        if (batch.length > 0 && ws.readyState === WebSocket.OPEN) ws.send(`${batchHead}${batch.join(',')}]}`);
+        batch = [];
+      };
       await new Promise<void>((resolve, reject) => {
         ws.on('message', (data: Buffer) => {
           const text = data.toString('latin1');
@@ -106,7 +118,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
               delivered++;
               histogram.recordValue(Math.max(1, Math.round((nowEpochMs() - numberAfter(text, '"t":')) * 1000)));
             }
-            if (ack) ws.send(`${ackHead}${seq}}`);
+            if (!ack) return;
+            if (!ackBatch) return void ws.send(`${ackHead}${seq}}`);
+            // Everything received in this event-loop turn goes out in one frame.
+            if (batch.push(seq) === 1) setImmediate(flush);
+            else if (batch.length === 1000) flush();
           } else if (text.startsWith('{"op":"subscribed"')) resolve();
           else if (text.startsWith('{"op":"error"')) {
             errors++;

@@ -20,8 +20,13 @@ export function repoRoot(): string {
   return ROOT;
 }
 
-/** Absolute path of the pinned k6 binary (it may not exist yet). */
+/** Absolute path of the k6 binary the harness runs: `TIDEMARK_K6` when set, else the pinned build (it may not exist yet). */
 export function k6Path(): string {
+  return process.env.TIDEMARK_K6 || pinnedK6Path();
+}
+
+/** Where `npm run setup` builds the pinned k6. */
+export function pinnedK6Path(): string {
   return join(ROOT, '.tools', 'bin', 'k6');
 }
 
@@ -158,7 +163,7 @@ export interface EnsureK6Options {
 /** Builds .tools/bin/k6 when missing or out of date; returns its path and whether it was rebuilt. */
 export async function ensureK6(opts: EnsureK6Options = {}): Promise<{ path: string; rebuilt: boolean }> {
   const log = opts.log ?? (() => {});
-  const bin = k6Path();
+  const bin = pinnedK6Path();
   const k6Dir = join(ROOT, 'k6');
   const hash = await k6SourceHash(k6Dir);
   const stamp = existsSync(stampPath()) ? (await readFile(stampPath(), 'utf8')).trim() : '';

@@ -80,6 +80,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
   const segments = opts.segments ?? 1;
   checkCount(segments);
   if (!existsSync(k6)) throw new Error(`k6 is not built at ${k6}: run \`npm run setup\` first`);
+  // Checked before a target starts: an unusable binary is a harness error, not a measurement.
+  const k6VersionText = await k6Version().catch((err: Error) => {
+    throw new Error(`k6 at ${k6} is unusable (${err.message}); rebuild it with \`npm run setup -- --force-k6\``);
+  });
 
   const startedAt = new Date();
   let targetProc: ChildProcess | null = null;
@@ -100,7 +104,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       repeat: opts.repeat ?? null,
       git,
       machine: machineInfo(),
-      k6: { version: await k6Version().catch(() => 'unknown'), exitCode: signal === 'SIGINT' ? 130 : 143 },
+      k6: { version: k6VersionText, exitCode: signal === 'SIGINT' ? 130 : 143 },
       startedAt,
       finishedAt: new Date(),
       targetUrl: baseUrl,
@@ -201,7 +205,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       repeat: opts.repeat ?? null,
       git,
       machine: machineInfo(),
-      k6: { version: await k6Version(), exitCode: k6ExitCode },
+      k6: { version: k6VersionText, exitCode: k6ExitCode },
       startedAt,
       finishedAt,
       targetUrl: baseUrl,

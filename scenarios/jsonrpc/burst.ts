@@ -2,7 +2,7 @@
  * JSON-RPC burst: calls arrive at a steady rate, jump 10x within seconds, hold, and drop back (open model),
  * drawn from the same mix as sustained. Every sample is tagged `phase` (pre, spike, recovery), so per-phase
  * latency shows whether the target recovers after the spike.
- * Env: TARGET_URL, JSONRPC_RATE (steady calls/s, 30), JSONRPC_MIX and the other sustained knobs, JSONRPC_MCP_SESSIONS, JSONRPC_VUS,
+ * Env: TARGET_URL, JSONRPC_RATE (steady calls/s, 30), JSONRPC_MIX and the other sustained knobs (JSONRPC_MCP_SESSIONS, JSONRPC_WARMUP_CALLS, TIDEMARK_WARMUP_S), JSONRPC_VUS,
  * TIDEMARK_DURATION (20s).
  */
 import type { Options } from 'k6/options';
@@ -10,7 +10,7 @@ import { envNumber } from '../lib/env.ts';
 import { jsonRpcConfig, jsonRpcThresholds } from '../lib/jsonrpc-config.ts';
 import { rpcCallsExpected } from '../lib/jsonrpc-metrics.ts';
 import { pick } from '../lib/jsonrpc-mix.ts';
-import { closeSharedSessions, openSharedSessions, runOperation, type SharedSessions } from '../lib/jsonrpc-ops.ts';
+import { closeSharedSessions, openSharedSessions, runOperation, warmUp, type SharedSessions } from '../lib/jsonrpc-ops.ts';
 import { burstShape, burstStages, currentPhase } from '../lib/phases.ts';
 import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 
@@ -42,7 +42,9 @@ export const options: Options = {
 };
 
 export function setup(): SharedSessions {
-  return openSharedSessions(cfg, cfg.mcpSessions);
+  const shared = openSharedSessions(cfg, cfg.mcpSessions);
+  warmUp(cfg, shared, cfg.warmupCalls);
+  return shared;
 }
 
 export function teardown(shared: SharedSessions): void {

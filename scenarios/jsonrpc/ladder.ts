@@ -4,14 +4,14 @@
  * achieved rate per step show where the target saturates. No asked rate: the achieved rate is the result.
  * The p95 budget applies to the steps up to JSONRPC_LADDER_SLO_VUS (10): beyond the knee, latency is
  * queueing by construction.
- * Env: TARGET_URL, JSONRPC_LADDER_STEPS ("1,10,50,100,500"), JSONRPC_MIX and the sustained knobs, JSONRPC_MCP_SESSIONS,
+ * Env: TARGET_URL, JSONRPC_LADDER_STEPS ("1,10,50,100,500"), JSONRPC_MIX and the sustained knobs (JSONRPC_MCP_SESSIONS, JSONRPC_WARMUP_CALLS, TIDEMARK_WARMUP_S),
  * JSONRPC_LADDER_SLO_VUS (10), TIDEMARK_DURATION (25s, split evenly over the steps).
  */
 import type { Options } from 'k6/options';
 import { envNumber, envString } from '../lib/env.ts';
 import { jsonRpcConfig } from '../lib/jsonrpc-config.ts';
 import { pick } from '../lib/jsonrpc-mix.ts';
-import { closeSharedSessions, openSharedSessions, runOperation, type SharedSessions } from '../lib/jsonrpc-ops.ts';
+import { closeSharedSessions, openSharedSessions, runOperation, warmUp, type SharedSessions } from '../lib/jsonrpc-ops.ts';
 import { ladderScenarios, parseSteps } from '../lib/jsonrpc-ladder.ts';
 import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 
@@ -34,7 +34,9 @@ export const options: Options = {
 };
 
 export function setup(): SharedSessions {
-  return openSharedSessions(cfg, cfg.mcpSessions);
+  const shared = openSharedSessions(cfg, cfg.mcpSessions);
+  warmUp(cfg, shared, cfg.warmupCalls);
+  return shared;
 }
 
 export function teardown(shared: SharedSessions): void {

@@ -4,13 +4,13 @@
  * tagged `method` and `api`), calls answered against calls asked, the cache hit ratio and errors
  * (a JSON-RPC `error` body is an error).
  * Env: TARGET_URL, JSONRPC_RATE (200/s), JSONRPC_MIX, JSONRPC_COMPUTE_ITERATIONS, JSONRPC_SLEEP_MS, JSONRPC_CACHE_KEYS,
- * JSONRPC_PROGRESS_STEPS, JSONRPC_TOOL_P95_MS, JSONRPC_MCP_SESSIONS (8, opened in setup), JSONRPC_VUS, TIDEMARK_DURATION (15s).
+ * JSONRPC_PROGRESS_STEPS, JSONRPC_TOOL_P95_MS, JSONRPC_MCP_SESSIONS (8, opened in setup), JSONRPC_WARMUP_CALLS (500, unmeasured, in setup), TIDEMARK_WARMUP_S (1), JSONRPC_VUS, TIDEMARK_DURATION (15s).
  */
 import type { Options } from 'k6/options';
 import { envNumber } from '../lib/env.ts';
 import { jsonRpcConfig, jsonRpcThresholds } from '../lib/jsonrpc-config.ts';
 import { pick } from '../lib/jsonrpc-mix.ts';
-import { closeSharedSessions, openSharedSessions, runOperation, type SharedSessions } from '../lib/jsonrpc-ops.ts';
+import { closeSharedSessions, openSharedSessions, runOperation, warmUp, type SharedSessions } from '../lib/jsonrpc-ops.ts';
 import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 
 const cfg = jsonRpcConfig({ rate: 200, durationS: 15 });
@@ -34,7 +34,9 @@ export const options: Options = {
 };
 
 export function setup(): SharedSessions {
-  return openSharedSessions(cfg, cfg.mcpSessions);
+  const shared = openSharedSessions(cfg, cfg.mcpSessions);
+  warmUp(cfg, shared, cfg.warmupCalls);
+  return shared;
 }
 
 export function teardown(shared: SharedSessions): void {

@@ -20,7 +20,12 @@ export interface BrokerConfig {
   cid: boolean;
   /** Unacked deliveries outstanding per subscriber (`BROKER_PREFETCH`, default 1000). */
   prefetch: number;
-  /** Every n-th ack asks for a receipt, for `broker_ack_latency` (`BROKER_RECEIPT_EVERY`, default 10; 0 = none). */
+  /**
+   * Acks collected for this long go out in one `seqs` frame, ms; 0 sends one frame per delivery
+   * (`BROKER_ACK_BATCH_MS`, default 10). Batching is what keeps the broker's cost of acks low.
+   */
+  ackBatchMs: number;
+  /** Every n-th ack frame asks for a receipt, for `broker_ack_latency` (`BROKER_RECEIPT_EVERY`, default 10; 0 = none). */
   receiptEvery: number;
   /** Subscription ack timeout, ms (`BROKER_ACK_TIMEOUT_MS`, default 0 = the broker's own, 30 s). */
   ackTimeoutMs: number;
@@ -56,6 +61,7 @@ export function brokerConfig(defaults: Partial<Omit<BrokerConfig, 'wsUrl' | 'war
     ack: flag('BROKER_ACK', defaults.ack ?? true),
     cid: flag('BROKER_CID', defaults.cid ?? true),
     prefetch: envNumber('BROKER_PREFETCH', defaults.prefetch ?? 1000, { min: 1, max: 65_536, integer: true }),
+    ackBatchMs: envNumber('BROKER_ACK_BATCH_MS', defaults.ackBatchMs ?? 10, { min: 0, max: 10_000, integer: true }),
     receiptEvery: envNumber('BROKER_RECEIPT_EVERY', defaults.receiptEvery ?? 10, { min: 0, max: 1_000_000, integer: true }),
     ackTimeoutMs: envNumber('BROKER_ACK_TIMEOUT_MS', defaults.ackTimeoutMs ?? 0, { min: 0, max: 3_600_000, integer: true }),
     ackSkipEvery: envNumber('BROKER_ACK_SKIP_EVERY', defaults.ackSkipEvery ?? 0, { min: 0, max: 1_000_000, integer: true }),

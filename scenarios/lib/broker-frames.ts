@@ -47,8 +47,10 @@ export function subscribeFrame(topic: string, o: SubscribeOptions): string {
   });
 }
 
-export function ackFrame(topic: string, seq: number, receipt: boolean): string {
-  return receipt ? `{"op":"ack","topic":"${topic}","seq":${seq},"receipt":true}` : `{"op":"ack","topic":"${topic}","seq":${seq}}`;
+/** One ack frame: the single `seq` form for one delivery, a `seqs` batch for more. */
+export function ackFrame(topic: string, seqs: number[], receipt: boolean): string {
+  const which = seqs.length === 1 ? `"seq":${seqs[0]}` : `"seqs":[${seqs.join(',')}]`;
+  return `{"op":"ack","topic":"${topic}",${which}${receipt ? ',"receipt":true' : ''}}`;
 }
 
 /**

@@ -4,6 +4,7 @@
  * `k6/websockets` is event driven: the VU's iteration lasts until every socket and timer is closed.
  */
 import exec from 'k6/execution';
+import { clearInterval, setInterval } from 'k6/timers';
 import { WebSocket, type MessageEvent } from 'k6/websockets';
 import type { BrokerConfig } from './broker-config.ts';
 import { ackFrame, parseFrame, publishFrameMaker, subscribeFrame, type BrokerFrame } from './broker-frames.ts';
@@ -186,6 +187,9 @@ export interface SubscriberOptions {
   onClosed?: () => void;
 }
 
+/** Most seqs in one ack frame (the broker's limit is 1000). */
+const ACK_BATCH_MAX = 500;
+
 /** One subscriber connection of a topic; `index` is its book in the ledger (kept across reconnects). */
 export class SubscriberConn {
   readonly ws: WebSocket;
@@ -193,10 +197,14 @@ export class SubscriberConn {
   readonly openedAt = Date.now();
   subscribed = false;
   private closing = false;
-  private acks = 0;
+  private ackFrames = 0;
   private firsts = 0;
-  /** seq → receive time of the delivery whose ack asked for a receipt. */
-  private readonly ackStarts = new Map<number, number>();
+  /** Acks not sent yet, and when each delivery was received. */
+  private toAck: number[] = [];
+  private toAckAt: number[] = [];
+  /** Receive times of the deliveries in each ack frame that asked for a receipt, oldest frame first. */
+  private readonly receipts: number[][] = [];
+  private ackTimer: number | undefined;
 
   constructor(
     private readonly ctx: VuContext,
@@ -212,9 +220,23 @@ export class SubscriberConn {
     };
     this.ws.onerror = () => ctx.fail(`subscriber ${index}: connection error`);
     this.ws.onclose = () => {
+      if (this.ackTimer !== undefined) clearInterval(this.ackTimer);
+      this.ackTimer = undefined;
       if (!this.closing) ctx.fail(`subscriber ${index}: connection closed by the broker`);
       o.onClosed?.();
     };
+    if (cfg.ack && cfg.ackBatchMs > 0) this.ackTimer = setInterval(() => this.flushAcks(), cfg.ackBatchMs);
+  }
+
+  /** Sends the collected acks in one frame; every BROKER_RECEIPT_EVERY-th frame asks for a receipt. */
+  private flushAcks(): void {
+    if (this.toAck.length === 0 || this.ws.readyState !== OPEN) return;
+    const every = this.ctx.cfg.receiptEvery;
+    const receipt = every > 0 && ++this.ackFrames % every === 0;
+    if (receipt) this.receipts.push(this.toAckAt);
+    this.ws.send(ackFrame(this.ctx.topic, this.toAck, receipt));
+    this.toAck = [];
+    this.toAckAt = [];
   }
 
   private onMessage(ev: MessageEvent): void {
@@ -226,11 +248,8 @@ export class SubscriberConn {
         this.subscribed = true;
         return this.o.onSubscribed(f, ev.timestamp);
       case 'acked': {
-        const start = this.ackStarts.get(f.seq!);
-        if (start !== undefined) {
-          this.ackStarts.delete(f.seq!);
-          m.ackLatency.add(ev.timestamp - start);
-        }
+        // Receipts come back in the order the frames were sent (one connection, processed in order).
+        for (const at of this.receipts.shift() ?? []) m.ackLatency.add(ev.timestamp - at);
         return;
       }
       default:
@@ -252,16 +271,19 @@ export class SubscriberConn {
     }
     if (verdict.outOfOrder) m.outOfOrder.add(1);
     if (attempt > 1) m.redelivered.add(1);
-    if (!ctx.cfg.ack || this.ws.readyState !== OPEN) return;
+    if (!ctx.cfg.ack) return;
     if (ctx.cfg.ackSkipEvery > 0 && verdict.first && ++this.firsts % ctx.cfg.ackSkipEvery === 0) return; // redelivered later
-    const every = ctx.cfg.receiptEvery;
-    const receipt = every > 0 && ++this.acks % every === 0;
-    if (receipt) this.ackStarts.set(seq, receivedAt);
-    this.ws.send(ackFrame(ctx.topic, seq, receipt));
+    this.toAck.push(seq);
+    this.toAckAt.push(receivedAt);
+    if (ctx.cfg.ackBatchMs === 0 || this.toAck.length >= ACK_BATCH_MAX) this.flushAcks();
   }
 
+  /** Sends the acks still collected, then closes. */
   close(): void {
+    this.flushAcks();
     this.closing = true;
+    if (this.ackTimer !== undefined) clearInterval(this.ackTimer);
+    this.ackTimer = undefined;
     this.ws.close();
   }
 }

@@ -4,9 +4,23 @@
  * `rpc_calls` when answered, and `tidemark_errors`: an HTTP 200 carrying a JSON-RPC `error`
  * is a failure unless the caller said it expects that code.
  */
+import exec from 'k6/execution';
 import http from 'k6/http';
 import type { RefinedResponse, ResponseType } from 'k6/http';
+import { envNumber } from './env.ts';
 import * as m from './jsonrpc-metrics.ts';
+
+/** Latency samples of the first TIDEMARK_WARMUP_S (1) seconds of a scenario are left out (JIT warm-up); calls still count. */
+const warmupMs = envNumber('TIDEMARK_WARMUP_S', 1, { min: 0, max: 3600 }) * 1000;
+
+/** True during the scenario's warm-up; false in setup and teardown (no scenario there). */
+function inWarmup(): boolean {
+  try {
+    return Date.now() - exec.scenario.startTime < warmupMs;
+  } catch {
+    return false;
+  }
+}
 
 type Tags = Record<string, string>;
 
@@ -33,6 +47,8 @@ export interface CallOptions {
   timeout?: string;
   /** Count the answer in `rpc_calls` (the scenario's operations); false for handshakes. Default true. */
   countAsCall?: boolean;
+  /** Record no metric at all (warm-up calls in setup). Default false. */
+  silent?: boolean;
 }
 
 /** Any JSON-RPC message (loosely typed: checked field by field). */
@@ -93,14 +109,15 @@ function settle(res: RefinedResponse<ResponseType | undefined>, id: string, mess
   const tags = { ...opts.tags, method, api };
   const answer = messages.find((x) => x.id === id && (x.result !== undefined || x.error !== undefined) && x.jsonrpc === '2.0');
   const notifications = messages.filter((x) => x.id === undefined && typeof x.method === 'string');
-  if (res.status === 200 && answer !== undefined) {
-    m.rpcLatency.add(res.timings.duration, tags);
+  const record = opts.silent !== true;
+  if (record && res.status === 200 && answer !== undefined) {
+    if (!inWarmup()) m.rpcLatency.add(res.timings.duration, tags);
     if (opts.countAsCall !== false) m.rpcCalls.add(1, tags);
   }
   let ok = false;
   if (answer?.error !== undefined) ok = opts.expectError !== undefined && answer.error.code === opts.expectError;
   else if (answer !== undefined) ok = opts.expectError === undefined && (opts.check === undefined || opts.check(answer.result));
-  m.errors.add(!ok, tags);
+  if (record) m.errors.add(!ok, tags);
   return { ok, result: answer?.result, error: answer?.error, notifications };
 }
 

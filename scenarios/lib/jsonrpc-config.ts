@@ -25,6 +25,8 @@ export interface JsonRpcConfig {
   timeout: string;
   /** MCP sessions opened in setup and shared by the VUs (`JSONRPC_MCP_SESSIONS`, default 8). */
   mcpSessions: number;
+  /** Calls made in setup, unmeasured, to warm the target's JIT up (`JSONRPC_WARMUP_CALLS`, default 500). */
+  warmupCalls: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export function jsonRpcConfig(defaults: { rate?: number; durationS?: number; mix
     toolP95Ms: envNumber('JSONRPC_TOOL_P95_MS', 100, { min: 0 }),
     timeout: envString('JSONRPC_TIMEOUT', '10s'),
     mcpSessions: envNumber('JSONRPC_MCP_SESSIONS', 8, { min: 1, max: 100_000, integer: true }),
+    warmupCalls: envNumber('JSONRPC_WARMUP_CALLS', 500, { min: 0, max: 1_000_000, integer: true }),
   };
 }
 

@@ -6,7 +6,7 @@
 import type { JsonRpcConfig } from './jsonrpc-config.ts';
 import { mcpCall, mcpDelete, mcpOpen, rpcCall, type McpSession } from './jsonrpc-client.ts';
 import * as m from './jsonrpc-metrics.ts';
-import type { MixEntry } from './jsonrpc-mix.ts';
+import { pick, type MixEntry } from './jsonrpc-mix.ts';
 
 type Tags = Record<string, string>;
 
@@ -25,6 +25,16 @@ export function openSharedSessions(cfg: JsonRpcConfig, count: number): SharedSes
     sessions.push(s);
   }
   return { sessions };
+}
+
+/**
+ * Warms the target up before the measured load (setup): `calls` operations drawn from the mix, one
+ * after another, recording no metric, so the JIT has compiled the hot paths when the load starts.
+ * A cold target answers its first hundreds of calls several times slower; under an open model that
+ * backlog piles up VUs and concurrency, and the run measures the warm-up, not the target.
+ */
+export function warmUp(cfg: JsonRpcConfig, shared: SharedSessions, calls: number): void {
+  for (let i = 0; i < calls; i++) runOperation(pick(cfg.mix), cfg, shared, {}, true);
 }
 
 /** Deletes the shared sessions (teardown). */
@@ -48,11 +58,11 @@ function cachedComputeArgs(cfg: JsonRpcConfig): { name: string; arguments: { ite
 }
 
 /** Checks a tool result's structured content and records whether it came from the cache. */
-function toolResultCheck(expectIterations: number, tags: Tags): (r: unknown) => boolean {
+function toolResultCheck(expectIterations: number, tags: Tags, silent: boolean): (r: unknown) => boolean {
   return (r) => {
     if (!isRecord(r) || r.isError === true || !isRecord(r.structuredContent)) return false;
     const meta = isRecord(r._meta) ? r._meta['tidemark/cache'] : undefined;
-    if (meta === 'hit' || meta === 'miss') m.cacheHits.add(meta === 'hit', tags);
+    if (!silent && (meta === 'hit' || meta === 'miss')) m.cacheHits.add(meta === 'hit', tags);
     return r.structuredContent.iterations === expectIterations;
   };
 }
@@ -67,9 +77,10 @@ function noSession(tags: Tags): false {
  * Runs `entry` once; true when it succeeded.
  * @param shared sessions from setup() (MCP operations fail, counted, when there are none)
  * @param tags added to every sample (default none)
+ * @param silent record no metric (warm-up); default false
  */
-export function runOperation(entry: MixEntry, cfg: JsonRpcConfig, shared: SharedSessions, tags: Tags = {}): boolean {
-  const base = { tags, timeout: cfg.timeout };
+export function runOperation(entry: MixEntry, cfg: JsonRpcConfig, shared: SharedSessions, tags: Tags = {}, silent = false): boolean {
+  const base = { tags, timeout: cfg.timeout, silent };
   switch (entry.op) {
     case 'echo':
       return rpcCall(cfg.baseUrl, 'echo', { message: 'hello' }, { ...base, check: (r) => isRecord(r) && r.message === 'hello' }).ok;
@@ -83,13 +94,13 @@ export function runOperation(entry: MixEntry, cfg: JsonRpcConfig, shared: Shared
       return rpcCall(cfg.baseUrl, 'tools/list', undefined, { ...base, check: (r) => isRecord(r) && Array.isArray(r.tools) && r.tools.length >= 3 }).ok;
     case 'tools/call': {
       const params = cachedComputeArgs(cfg);
-      return rpcCall(cfg.baseUrl, 'tools/call', params, { ...base, check: toolResultCheck(params.arguments.iterations, tags) }).ok;
+      return rpcCall(cfg.baseUrl, 'tools/call', params, { ...base, check: toolResultCheck(params.arguments.iterations, tags, silent) }).ok;
     }
     case 'mcp': {
       const s = sessionFor(shared);
       if (s === null) return noSession(tags);
       const params = cachedComputeArgs(cfg);
-      return mcpCall(s, 'tools/call', params, { ...base, check: toolResultCheck(params.arguments.iterations, tags) }).ok;
+      return mcpCall(s, 'tools/call', params, { ...base, check: toolResultCheck(params.arguments.iterations, tags, silent) }).ok;
     }
     case 'mcp-progress': {
       const s = sessionFor(shared);
@@ -99,7 +110,7 @@ export function runOperation(entry: MixEntry, cfg: JsonRpcConfig, shared: Shared
       const ms = cfg.sleepMs;
       const params = { name: 'sleep', arguments: { ms, steps }, _meta: { progressToken: token } };
       const outcome = mcpCall(s, 'tools/call', params, { ...base, check: (r) => isRecord(r) && isRecord(r.structuredContent) && r.structuredContent.sleptMs === ms });
-      if (!outcome.ok) return false;
+      if (!outcome.ok || silent) return outcome.ok;
       const seen = new Set<unknown>();
       for (const n of outcome.notifications) {
         if (n.method === 'notifications/progress' && n.params?.progressToken === token) seen.add(n.params.progress);

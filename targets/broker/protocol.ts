@@ -131,54 +131,68 @@ export function parseClientFrame(text: string, defaults: SubscribeDefaults): Par
   const o = value as Json;
   const op = o.op;
   if (typeof op !== 'string' || !Object.hasOwn(FIELDS, op)) return { ok: false, message: `op ${show(op)} is unknown: expected one of ${OPS}` };
-  const ref = { ...(typeof o.id === 'string' ? { id: o.id.slice(0, 128) } : {}), ...(typeof o.topic === 'string' ? { topic: o.topic.slice(0, 128) } : {}) };
-  const bad = (message: string): ParseResult => ({ ok: false, message: `${op}: ${message}`, ...ref });
   const allowed = FIELDS[op as ClientFrame['op']];
-  for (const key in o) if (!allowed.has(key)) return bad(`field ${show(key)} is not allowed; ${op} takes ${[...allowed].join(', ')}`);
+  for (const key in o) if (!allowed.has(key)) return bad(o, `field ${show(key)} is not allowed; ${op} takes ${[...allowed].join(', ')}`);
 
   const topic = name(o, 'topic', true);
-  if (topic instanceof Error) return bad(topic.message);
+  if (topic instanceof Error) return bad(o, topic.message);
   switch (op) {
     case 'pub': {
       const id = name(o, 'id', true);
-      if (id instanceof Error) return bad(id.message);
+      if (id instanceof Error) return bad(o, id.message);
       const cid = name(o, 'cid', false);
-      if (cid instanceof Error) return bad(cid.message);
-      if (o.data === undefined) return bad('data is missing: give the payload, any JSON value');
+      if (cid instanceof Error) return bad(o, cid.message);
+      if (o.data === undefined) return bad(o, 'data is missing: give the payload, any JSON value');
       return { ok: true, frame: { op, topic: topic!, id: id!, cid, data: o.data } };
     }
     case 'sub': {
       const group = name(o, 'group', false);
-      if (group instanceof Error) return bad(group.message);
+      if (group instanceof Error) return bad(o, group.message);
       const durable = name(o, 'durable', false);
-      if (durable instanceof Error) return bad(durable.message);
+      if (durable instanceof Error) return bad(o, durable.message);
       if (group !== undefined && durable !== undefined) {
-        return bad('give either group or durable, not both: consumers using the same durable name already share it like a group');
+        return bad(o, 'give either group or durable, not both: consumers using the same durable name already share it like a group');
       }
       const ack = flag(o, 'ack', true);
-      if (ack instanceof Error) return bad(ack.message);
+      if (ack instanceof Error) return bad(o, ack.message);
       const prefetch = integer(o, 'prefetch', 1, PREFETCH_MAX, defaults.prefetch);
-      if (prefetch instanceof Error) return bad(prefetch.message);
+      if (prefetch instanceof Error) return bad(o, prefetch.message);
       const ackTimeoutMs = integer(o, 'ackTimeoutMs', ACK_TIMEOUT_MIN_MS, ACK_TIMEOUT_MAX_MS, defaults.ackTimeoutMs);
-      if (ackTimeoutMs instanceof Error) return bad(ackTimeoutMs.message);
+      if (ackTimeoutMs instanceof Error) return bad(o, ackTimeoutMs.message);
       return { ok: true, frame: { op, topic: topic!, group, durable, ack, prefetch, ackTimeoutMs } };
     }
     case 'ack':
     case 'nack': {
       const receipt = flag(o, 'receipt', false);
-      if (receipt instanceof Error) return bad(receipt.message);
+      if (receipt instanceof Error) return bad(o, receipt.message);
       if (o.seqs !== undefined) {
-        if (o.seq !== undefined) return bad('give seq (one delivery) or seqs (a batch), not both');
+        if (o.seq !== undefined) return bad(o, 'give seq (one delivery) or seqs (a batch), not both');
         const seqs = o.seqs;
-        const valid = Array.isArray(seqs) && seqs.length >= 1 && seqs.length <= SETTLE_BATCH_MAX && seqs.every((s) => Number.isSafeInteger(s) && (s as number) >= 1);
-        if (!valid) return bad(`seqs ${show(seqs)} is invalid: expected an array of 1 to ${SETTLE_BATCH_MAX} sequence numbers (integers >= 1)`);
-        return { ok: true, frame: { op, topic: topic!, seqs: seqs as number[], batch: true, receipt } };
+        if (!validSeqs(seqs)) return bad(o, `seqs ${show(seqs)} is invalid: expected an array of 1 to ${SETTLE_BATCH_MAX} sequence numbers (integers >= 1)`);
+        return { ok: true, frame: { op, topic: topic!, seqs, batch: true, receipt } };
       }
       const seq = integer(o, 'seq', 1, Number.MAX_SAFE_INTEGER, undefined);
-      if (seq instanceof Error) return bad(`${seq.message} (or seqs, an array, to settle a batch)`);
+      if (seq instanceof Error) return bad(o, `${seq.message} (or seqs, an array, to settle a batch)`);
       return { ok: true, frame: { op, topic: topic!, seqs: [seq], batch: false, receipt } };
     }
     default:
       return { ok: true, frame: { op: 'unsub', topic: topic! } };
   }
+}
+
+/**
+ * A refusal naming the op, with the frame's id and topic when it had them (so the client can match it).
+ * A plain function, not a closure per frame: this module runs once per message.
+ */
+function bad(o: Json, message: string): ParseResult {
+  const r: ParseResult = { ok: false, message: `${String(o.op)}: ${message}` };
+  if (typeof o.id === 'string') r.id = o.id.slice(0, 128);
+  if (typeof o.topic === 'string') r.topic = o.topic.slice(0, 128);
+  return r;
+}
+
+function validSeqs(seqs: unknown): seqs is number[] {
+  if (!Array.isArray(seqs) || seqs.length < 1 || seqs.length > SETTLE_BATCH_MAX) return false;
+  for (const s of seqs) if (!Number.isSafeInteger(s) || (s as number) < 1) return false;
+  return true;
 }

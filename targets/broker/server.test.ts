@@ -243,6 +243,16 @@ describe('limits and bad input', () => {
     expect(seqs(s)).toEqual(accepted);
   });
 
+  it('resumes a paused consumer even when the pause bound is below the socket high-water mark', async () => {
+    const { ws } = await start({ maxBufferedBytes: 1024 });
+    const s = await client(ws);
+    await s.subscribe('t', { ack: false });
+    const p = await client(ws);
+    for (let i = 1; i <= 50; i++) pub(p, 't', `m${i}`, 'y'.repeat(600));
+    await s.waitFor((c) => msgs(c).length === 50);
+    expect(seqs(s)).toEqual([...Array(50).keys()].map((i) => i + 1));
+  });
+
   it('answers malformed frames with error frames and keeps the connection and broker working', async () => {
     const { ws, base } = await start();
     const c = await client(ws);

@@ -127,7 +127,10 @@ export class Session {
     this.paused.add(consumer);
     if (this.draining || this.closed) return;
     this.draining = true;
-    this.socket.once('drain', this.onDrain);
+    // 'drain' only comes after a write crossed the socket's own high-water mark (16 KiB); a lower pause
+    // bound may not have crossed it, so check again on the next turn instead of waiting forever.
+    if (this.socket.writableNeedDrain) this.socket.once('drain', this.onDrain);
+    else setImmediate(this.onDrain);
   }
 
   private readonly onDrain = (): void => {

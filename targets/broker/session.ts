@@ -41,10 +41,9 @@ function whenReady<T>(value: MaybePromise<T>, fn: (v: T) => void, onError: (err:
   else fn(value);
 }
 
-/** Byte length and text of a received frame (`ws` hands over a Buffer unless configured otherwise). */
-function frameText(data: RawData): { size: number; text: () => string } {
-  const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-  return { size: buf.length, text: () => buf.toString('utf8') };
+/** A received frame as one Buffer (`ws` hands over a Buffer unless configured otherwise). */
+function frameBytes(data: RawData): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
 
 /** One subscription of this connection, as the backend's consumer. */
@@ -148,16 +147,16 @@ export class Session {
   private readonly onMessage = (data: RawData, isBinary: boolean): void => {
     this.ctx.counters.framesIn++;
     if (isBinary) return this.fail('bad_frame', 'binary frames are not supported: send JSON text frames (see targets/broker/README.md)');
-    const frame = frameText(data);
-    if (frame.size > this.ctx.maxFrameBytes) {
-      return this.fail('too_large', `frame of ${frame.size} bytes is over the ${this.ctx.maxFrameBytes}-byte limit (TIDEMARK_BROKER_MAX_FRAME_BYTES): send smaller payloads`);
+    const frame = frameBytes(data);
+    if (frame.length > this.ctx.maxFrameBytes) {
+      return this.fail('too_large', `frame of ${frame.length} bytes is over the ${this.ctx.maxFrameBytes}-byte limit (TIDEMARK_BROKER_MAX_FRAME_BYTES): send smaller payloads`);
     }
-    const parsed = parseClientFrame(frame.text(), this.ctx.defaults);
+    const parsed = parseClientFrame(frame.toString('utf8'), this.ctx.defaults);
     if (!parsed.ok) return this.fail('bad_frame', parsed.message, { id: parsed.id, topic: parsed.topic });
     const f = parsed.frame;
     switch (f.op) {
       case 'pub':
-        return this.publish(f, frame.size);
+        return this.publish(f, frame.length);
       case 'sub':
         return this.subscribe(f);
       case 'ack':

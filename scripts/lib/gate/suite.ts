@@ -23,7 +23,10 @@ export function selectScenarios(only: string | undefined, mode: 'gate' | 'baseli
   return withBaseline;
 }
 
-/** Long profiles (soak) stay out of the default suites; name them with --only. */
+/**
+ * Long or exploratory profiles stay out of the default baseline suite: `soak` (minutes by design) and `ladder`
+ * (a closed-model capacity sweep, past its knee latency is queueing by construction). Name them with --only.
+ */
 export function isGateScenario(name: string): boolean {
-  return !name.endsWith('/soak');
+  return !name.endsWith('/soak') && !name.endsWith('/ladder');
 }

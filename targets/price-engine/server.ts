@@ -189,7 +189,7 @@ export function createPriceEngine(overrides: Partial<PriceEngineOptions> = {}): 
   const perfTestRoute = (req: IncomingMessage, res: ServerResponse): void => {
     readBody(req, 4096, (body) => {
       if (!body.ok) {
-        if (body.reason === 'too-large') refuse(res, 413, 'badRequest', 'perf-test body larger than 4096 bytes: send {"ticks":N,"rate":R,"symbols":S}');
+        if (body.reason === 'too-large') refuse(res, 413, 'badRequest', 'perf-test body larger than 4096 bytes: send {"ticks":N,"warmupTicks":W,"rate":R,"symbols":S}');
         return;
       }
       const parsed = parsePerfTestRequest(body.text);

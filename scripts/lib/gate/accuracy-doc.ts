@@ -84,7 +84,7 @@ ${margins}
 ## How accuracy was measured
 
 - Scenario \`${result.scenario}\`, ${o.duration} load phase per run, default load.
-- A pool of ${o.poolRuns} unchanged runs (${result.poolInvalid} invalid or over a threshold, left out).
+- A pool of ${o.poolRuns} unchanged runs (${result.poolInvalid} invalid, left out; runs over a k6 threshold stay in and count as regressions).
   Pool medians: ${medians}.
 - **A/A:** ${o.aaTrials} gates, each drawing ${o.baselineRuns} baseline runs and ${o.repeat} current runs,
   disjoint, at random from the pool (seed ${o.seed}). The trials share runs, so they are not independent:

@@ -31,7 +31,9 @@
       height: size.height,
       scales: { x: { time: true }, y: { auto: true, range: function (u, min, max) { return [0, Math.max(1.2, max * 1.1)]; } } },
       axes: [
-        { stroke: '#8b98a5', grid: { stroke: '#263040' } },
+        // Whole seconds only: uPlot would otherwise label half seconds while the series is short.
+        { stroke: '#8b98a5', grid: { stroke: '#263040' }, space: 70, incrs: [1, 2, 5, 10, 15, 30, 60, 120],
+          values: function (u, splits) { return splits.map(function (v) { return new Date(v * 1000).toTimeString().slice(0, 8); }); } },
         { stroke: '#8b98a5', grid: { stroke: '#263040' }, label: 'ms', values: function (u, vals) { return vals.map(function (v) { return v.toFixed(2); }); } },
       ],
       series: [

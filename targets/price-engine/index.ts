@@ -10,7 +10,7 @@ const DETAILS = `Price-engine reference target: ticks in, per-symbol quotes (mid
   GET  /ticks (WebSocket)     the same batches as text messages; acks when "id" is given or a tick is refused
   GET  /quotes?symbols=A,B    text/event-stream of "quote" events (all symbols without the parameter)
   GET  /metrics.json[?mark=ID], GET /metrics (Prometheus), POST /metrics/marks
-  POST /perf-test             10,000 ticks at 10,000/s through the engine after a 1 s warm-up; pass = p95 < 1 ms
+  POST /perf-test             10,000 ticks at 10,000/s through the engine after a 3 s warm-up; pass = p95 < 1 ms
   GET  /                      live dashboard;  GET /health, GET /stats
 Environment (defaults): TIDEMARK_PE_MAX_BODY_BYTES (1048576), TIDEMARK_PE_MAX_MESSAGE_BYTES (1048576),
   TIDEMARK_PE_MAX_BATCH (1000 ticks), TIDEMARK_PE_MAX_SYMBOLS (10000), TIDEMARK_PE_MAX_SUBSCRIBERS (10000),

@@ -20,9 +20,11 @@ export interface PerfTestRequest {
   ticks: number;
   /**
    * Ticks fed first at the same rate and not measured, so a click is not judged on JIT compilation
-   * and de-optimisation of the test's own code paths: 1 s at the default rate, the same warm-up the
-   * scenarios leave out. Without it the first click after start measured p95 2-3 ms on a busy
-   * machine and 0.2-0.5 ms from the second click on. Default 10000, 0..1,000,000.
+   * and de-optimisation of the test's own code paths, nor on the young heap's first garbage
+   * collections (a fresh process grows its heap for about 2 s; on a busy machine those scavenges
+   * took up to 20 ms each). With 1 s of warm-up the first click after start measured p95 3-30 ms on
+   * a busy machine, with 3 s 0.3-0.6 ms, like later clicks. Default 30000 (3 s at the default rate),
+   * 0..1,000,000.
    */
   warmupTicks: number;
   /** Ticks per second. Default 10000, 1..1,000,000. */
@@ -31,7 +33,7 @@ export interface PerfTestRequest {
   symbols: number;
 }
 
-export const PERF_TEST_DEFAULTS: PerfTestRequest = { ticks: 10_000, warmupTicks: 10_000, rate: 10_000, symbols: 100 };
+export const PERF_TEST_DEFAULTS: PerfTestRequest = { ticks: 10_000, warmupTicks: 30_000, rate: 10_000, symbols: 100 };
 
 const LIMITS: Record<keyof PerfTestRequest, [number, number]> = { ticks: [1, 1_000_000], warmupTicks: [0, 1_000_000], rate: [1, 1_000_000], symbols: [1, 1000] };
 
@@ -104,14 +106,17 @@ export async function runPerfTest(engine: Engine, hub: Hub, req: PerfTestRequest
       const due = Math.min(count, Math.floor(((performance.now() - started) * req.rate) / 1000) + 1);
       const n = Math.min(due - sent, maxBatchTicks);
       if (n > 0) {
-        const batch = [];
+        // Built as text directly: objects plus JSON.stringify would add garbage, and the extra GC
+        // pauses would land on the measured ticks.
+        let text = `{"time":${nowEpochMs()},"ticks":[`;
         for (let k = 0; k < n; k++) {
           const i = fed++ % symbols.length;
-          mids[i]! += ((fed * 7919) % 11) / 100 - 0.05;
-          if (mids[i]! < 1) mids[i] = 100;
-          batch.push({ symbol: symbols[i], bid: mids[i]! - 0.01, ask: mids[i]! + 0.01, size: 1 + (fed % 10) });
+          let mid = mids[i]! + ((fed * 7919) % 11) / 100 - 0.05;
+          if (mid < 1) mid = 100;
+          mids[i] = mid;
+          text += `${k === 0 ? '' : ','}{"symbol":"${symbols[i]}","bid":${(mid - 0.01).toFixed(4)},"ask":${(mid + 0.01).toFixed(4)},"size":${1 + (fed % 10)}}`;
         }
-        const text = JSON.stringify({ time: nowEpochMs(), ticks: batch });
+        text += ']}';
         const reply = engine.ingestText(text, performance.now(), probe);
         accepted += reply.accepted;
         rejected += reply.rejected;

@@ -45,6 +45,9 @@ const VARIANTS: Variant[] = [
 
 /** In-process: a batched ack frame carries this many seqs (ws: whatever arrived in one event-loop turn). */
 const IN_PROCESS_BATCH = 32;
+/** In-process: alternating rounds, and messages per variant per round (short runs: load drift hits neighbours alike). */
+const IN_PROCESS_ROUNDS = 30;
+const IN_PROCESS_RUN = 50_000;
 
 const DEFAULTS = { prefetch: 1000, ackTimeoutMs: 30_000 };
 
@@ -71,60 +74,93 @@ class CodecConsumer implements Consumer {
   }
 }
 
-/** In-process broker work per message for one variant: deliveries per CPU second, best of 3 runs. */
-function inProcess(v: Variant, subscribers: number, messages: number): number {
-  const backend = new MemoryBackend({ maxBacklog: 1_000_000 });
-  try {
-    const consumers: CodecConsumer[] = [];
+/** One variant's in-process broker, kept across rounds so every run continues the same topic. */
+class Rig {
+  private readonly backend = new MemoryBackend({ maxBacklog: 1_000_000 });
+  private readonly consumers: CodecConsumer[] = [];
+  private next = 1;
+  private readonly data = JSON.stringify('x'.repeat(64));
+
+  constructor(
+    readonly v: Variant,
+    readonly subscribers: number,
+  ) {
     for (let j = 0; j < subscribers; j++) {
       const c = new CodecConsumer();
-      const r = backend.subscribe({ topic: 'feat', ack: v.ack, prefetch: 1000, ackTimeoutMs: 600_000 }, c);
+      const r = this.backend.subscribe({ topic: 'feat', ack: v.ack, prefetch: 1000, ackTimeoutMs: 600_000 }, c);
       if (r instanceof Promise || !r.ok) throw new Error('subscribe failed');
       c.handle = r.handle;
       r.handle.resume();
-      consumers.push(c);
+      this.consumers.push(c);
     }
-    const data = JSON.stringify('x'.repeat(64));
-    /** CPU seconds (user + system) the run took. */
-    const run = (from: number, n: number): number => {
-      const cpu0 = process.cpuUsage();
-      let confirmBytes = 0;
-      for (let i = from; i < from + n; i++) {
-        const text = v.cid ? `{"op":"pub","topic":"feat","id":"p-${i}","cid":"c-${i}","data":${data}}` : `{"op":"pub","topic":"feat","id":"p-${i}","data":${data}}`;
-        const parsed = parseClientFrame(text, DEFAULTS);
-        if (!parsed.ok || parsed.frame.op !== 'pub') throw new Error('parse failed');
-        const f = parsed.frame;
-        const r = backend.publish(f.topic, f.id, f.cid, f.data, text.length);
-        if (!r.ok) throw new Error(r.message);
-        confirmBytes += confirmFrame(f.id, f.cid, r.seq, r.t).length;
-        if (!v.ack) {
-          for (const c of consumers) c.toAck.length = 0;
-          continue;
-        }
-        for (const c of consumers) if (!v.ackBatch || c.toAck.length >= IN_PROCESS_BATCH) c.settle(v.ackBatch);
+  }
+
+  /** Pushes `n` messages through the broker's per-message work; returns the CPU seconds (user + system) it took. */
+  run(n: number): number {
+    const { v, consumers, backend, data } = this;
+    const cpu0 = process.cpuUsage();
+    let confirmBytes = 0;
+    for (let i = this.next; i < this.next + n; i++) {
+      const text = v.cid ? `{"op":"pub","topic":"feat","id":"p-${i}","cid":"c-${i}","data":${data}}` : `{"op":"pub","topic":"feat","id":"p-${i}","data":${data}}`;
+      const parsed = parseClientFrame(text, DEFAULTS);
+      if (!parsed.ok || parsed.frame.op !== 'pub') throw new Error('parse failed');
+      const f = parsed.frame;
+      const r = backend.publish(f.topic, f.id, f.cid, f.data, text.length);
+      if (!r.ok) throw new Error(r.message);
+      confirmBytes += confirmFrame(f.id, f.cid, r.seq, r.t).length;
+      if (!v.ack) {
+        for (const c of consumers) c.toAck.length = 0;
+        continue;
       }
-      if (confirmBytes === 0) throw new Error('no confirms');
-      const cpu = process.cpuUsage(cpu0);
-      return (cpu.user + cpu.system) / 1e6;
-    };
-    run(0, Math.min(100_000, messages)); // warm-up
-    let best = Infinity;
-    for (let i = 1; i <= 3; i++) best = Math.min(best, run(i * 1_000_000, messages));
-    return (messages * subscribers) / best;
+      for (const c of consumers) if (!v.ackBatch || c.toAck.length >= IN_PROCESS_BATCH) c.settle(v.ackBatch);
+    }
+    this.next += n;
+    if (confirmBytes === 0) throw new Error('no confirms');
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / 1e6;
+  }
+
+  close(): void {
+    this.backend.close();
+  }
+}
+
+/**
+ * In-process figures: every variant warmed up first (equal JIT state), then `rounds` rounds that run each
+ * variant for `perRun` messages back to back. Returns per variant its deliveries per CPU second in each round.
+ */
+function inProcessRounds(subscribers: number, rounds: number, perRun: number): Record<string, number[]> {
+  const rigs = VARIANTS.map((v) => new Rig(v, subscribers));
+  try {
+    for (let w = 0; w < 3; w++) for (const rig of rigs) rig.run(perRun);
+    const out: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v.name, []]));
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order so no variant always runs right after the same one.
+      for (let k = 0; k < rigs.length; k++) {
+        const rig = rigs[(round + k) % rigs.length]!;
+        out[rig.v.name]!.push((perRun * subscribers) / rig.run(perRun));
+      }
+    }
+    return out;
   } finally {
-    backend.close();
+    for (const rig of rigs) rig.close();
   }
 }
 
 const run = promisify(execFile);
 
-/** Runs {@link inProcess} for `v` in a fresh process (this file with `--child`) and returns its figure. */
-async function inFreshProcess(v: Variant, subscribers: number): Promise<number> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', v.name, '--subscribers', String(subscribers)], {
+/** Runs {@link inProcessRounds} in a fresh process (this file with `--child`), away from the ws client's code. */
+async function inFreshProcess(subscribers: number, rounds: number): Promise<Record<string, number[]>> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', '--subscribers', String(subscribers), '--rounds', String(rounds)], {
     cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-    timeout: 120_000,
+    timeout: 300_000,
   });
-  return Number(stdout.trim());
+  return JSON.parse(stdout) as Record<string, number[]>;
+}
+
+/** Median over rounds of the per-round cost of a feature: 1 - throughput with it / throughput without it. */
+function pairedCost(withIt: number[], without: number[]): number {
+  return median(withIt.map((w, i) => 1 - w / without[i]!));
 }
 
 const median = (xs: number[]): number => {
@@ -149,14 +185,12 @@ async function main(): Promise<void> {
       'skip-ws': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
-      child: { type: 'string' },
+      child: { type: 'boolean' },
     },
   });
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
-  if (values.child !== undefined) {
-    const v = VARIANTS.find((x) => x.name === values.child);
-    if (v === undefined) throw new Error(`--child ${values.child}: unknown variant`);
-    return void process.stdout.write(`${inProcess(v, Number(values.subscribers ?? 2), 300_000)}\n`);
+  if (values.child) {
+    return void process.stdout.write(`${JSON.stringify(inProcessRounds(Number(values.subscribers ?? 2), Number(values.rounds ?? 30), IN_PROCESS_RUN))}\n`);
   }
   const rounds = Number(values.rounds ?? 3);
   const seconds = Number(values.seconds ?? 3);
@@ -166,9 +200,8 @@ async function main(): Promise<void> {
     throw new Error(`bad arguments\n${USAGE}`);
   }
   const figures = new Map<string, Figures>(VARIANTS.map((v) => [v.name, { inProcessPerS: [], wsDeliveredPerS: [], wsCpuUsPerDelivery: [] }]));
-  for (let round = 0; round < rounds; round++) {
-    for (const v of VARIANTS) figures.get(v.name)!.inProcessPerS.push(await inFreshProcess(v, subscribers));
-  }
+  const inProcess = await inFreshProcess(subscribers, IN_PROCESS_ROUNDS);
+  for (const v of VARIANTS) figures.get(v.name)!.inProcessPerS.push(...inProcess[v.name]!);
   if (!values['skip-ws']) {
     const broker = await startBroker();
     try {
@@ -194,35 +227,26 @@ async function main(): Promise<void> {
       },
     ]),
   );
-  const base = summary['ack+cid']!;
-  /** Throughput lost to a feature: 1 - with/without (negative = the feature measured faster, i.e. noise). */
-  const cost = (withIt: number | null, without: number | null): number | null => (withIt && without ? 1 - withIt / without : null);
-  /** Capacity lost from CPU per delivery: 1 - cpu(without)/cpu(with). */
-  const cpuCost = (withIt: number | null, without: number | null): number | null => (withIt && without ? 1 - without / withIt : null);
+  const f = (name: Variant['name']): Figures => figures.get(name)!;
+  /** Capacity lost, from CPU per delivery in the same round: 1 - cpu(without) / cpu(with). */
+  const pairedCpuCost = (withIt: number[], without: number[]): number | null =>
+    withIt.length === 0 ? null : median(withIt.map((w, i) => 1 - without[i]! / w));
+  const wsCost = (withIt: number[], without: number[]): number | null => (withIt.length === 0 ? null : pairedCost(withIt, without));
+  const impactOf = (withIt: Variant['name'], without: Variant['name'], requirement: string) => ({
+    inProcess: pairedCost(f(withIt).inProcessPerS, f(without).inProcessPerS),
+    wsThroughput: wsCost(f(withIt).wsDeliveredPerS, f(without).wsDeliveredPerS),
+    wsBrokerCapacity: pairedCpuCost(f(withIt).wsCpuUsPerDelivery, f(without).wsCpuUsPerDelivery),
+    requirement,
+  });
   const impact = {
-    correlationIds: {
-      inProcess: cost(base.inProcessPerS, summary['ack, no cid']!.inProcessPerS),
-      wsThroughput: cost(base.wsDeliveredPerS, summary['ack, no cid']!.wsDeliveredPerS),
-      wsBrokerCapacity: cpuCost(base.wsCpuUsPerDelivery, summary['ack, no cid']!.wsCpuUsPerDelivery),
-      requirement: '< 2%',
-    },
-    acks: {
-      inProcess: cost(base.inProcessPerS, summary['no-ack+cid']!.inProcessPerS),
-      wsThroughput: cost(base.wsDeliveredPerS, summary['no-ack+cid']!.wsDeliveredPerS),
-      wsBrokerCapacity: cpuCost(base.wsCpuUsPerDelivery, summary['no-ack+cid']!.wsCpuUsPerDelivery),
-      requirement: '< 10%',
-    },
+    correlationIds: impactOf('ack+cid', 'ack, no cid', '< 2%'),
+    acks: impactOf('ack+cid', 'no-ack+cid', '< 10%'),
     /** For comparison: acks sent one frame per delivery. */
-    acksOneFrameEach: {
-      inProcess: cost(summary['ack each+cid']!.inProcessPerS, summary['no-ack+cid']!.inProcessPerS),
-      wsThroughput: cost(summary['ack each+cid']!.wsDeliveredPerS, summary['no-ack+cid']!.wsDeliveredPerS),
-      wsBrokerCapacity: cpuCost(summary['ack each+cid']!.wsCpuUsPerDelivery, summary['no-ack+cid']!.wsCpuUsPerDelivery),
-      requirement: '(reference)',
-    },
+    acksOneFrameEach: impactOf('ack each+cid', 'no-ack+cid', '(reference)'),
   };
   if (values.json) return void process.stdout.write(`${JSON.stringify({ rounds, seconds, publishers, subscribers, figures: Object.fromEntries(figures), summary, impact }, null, 2)}\n`);
   const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-  process.stdout.write(`median of ${rounds} interleaved rounds; ${subscribers} subscribers; ws: ${publishers} publishers x ${seconds} s\n`);
+  process.stdout.write(`in-process: median of ${IN_PROCESS_ROUNDS} alternating rounds (costs: median of per-round ratios); ws: median of ${rounds} interleaved rounds, ${publishers} publishers x ${seconds} s; ${subscribers} subscribers\n`);
   process.stdout.write('variant        in-process deliveries/CPU-s   ws delivered/s   ws broker CPU µs/delivery\n');
   for (const [name, s] of Object.entries(summary)) {
     process.stdout.write(

@@ -36,14 +36,11 @@ describe('parseFaults', () => {
 });
 
 describe('helpers', () => {
-  it('burnCpu busy-waits at least the asked time', () => {
-    const start = process.hrtime.bigint();
+  it('burnCpu uses at least the asked CPU time, however loaded the machine is', () => {
     const cpuBefore = process.cpuUsage();
     burnCpu(3000);
-    const elapsedUs = Number(process.hrtime.bigint() - start) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    expect(elapsedUs).toBeGreaterThanOrEqual(3000);
-    expect(cpu.user + cpu.system).toBeGreaterThan(1500); // really on the CPU, not sleeping
+    expect(cpu.user + cpu.system).toBeGreaterThanOrEqual(3000);
   });
 
   it('holdMemory returns a filled buffer of the asked size, none for 0', () => {

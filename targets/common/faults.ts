@@ -86,15 +86,20 @@ export function describeFaults(config: FaultConfig): string {
 }
 
 /**
- * Busy-waits `us` microseconds on the monotonic clock. It blocks the event loop on
- * purpose: the fault models CPU work done per operation, which must show up as
- * CPU time and as lost throughput, not as idle waiting.
+ * Busy-works until this process has used `us` more microseconds of CPU time. It blocks the event loop on
+ * purpose: the fault models CPU work done per operation, which must show up as CPU time and as lost
+ * throughput, not as idle waiting. CPU time, not wall time, is the budget: on a loaded machine a wall-clock
+ * spin would be descheduled part of the time and inject less work than asked.
  */
 export function burnCpu(us: number): void {
   if (us <= 0) return;
-  const end = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
-  while (process.hrtime.bigint() < end) {
-    // spin
+  const start = process.cpuUsage();
+  const deadline = process.hrtime.bigint() + BigInt(Math.round(us * 1000 * 50));
+  for (;;) {
+    const used = process.cpuUsage(start);
+    if (used.user + used.system >= us) return;
+    // A starved process could take very long to accumulate the CPU: give up after 50x the wall time.
+    if (process.hrtime.bigint() > deadline) return;
   }
 }
 

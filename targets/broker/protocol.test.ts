@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseClientFrame, type ParseResult } from './protocol.ts';
 
 const defaults = { prefetch: 1000, ackTimeoutMs: 30_000 };
@@ -33,6 +34,17 @@ describe('parseClientFrame', () => {
     expect(parse('{"op":"ack","topic":"t","seq":01}')).toMatchObject({ ok: false });
   });
 
+  it('reads plain batch acks on the fast path exactly as the full parser does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), { minLength: 1, maxLength: 1001 }), fc.constantFrom('ack', 'nack'), (seqs, op) => {
+        const plain = `{"op":"${op}","topic":"t","seqs":[${seqs.join(',')}]}`;
+        expect(parse(plain)).toEqual(parse(`{ ${plain.slice(1)}`));
+        expect(parse(plain).ok).toBe(seqs.length <= 1000);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('reads ack, nack (receipt optional) and unsub', () => {
     expect(parse({ op: 'ack', topic: 't', seq: 7 })).toEqual({ ok: true, frame: { op: 'ack', topic: 't', seqs: [7], batch: false, receipt: false } });
     expect(parse({ op: 'ack', topic: 't', seqs: [3, 1, 2], receipt: true })).toEqual({ ok: true, frame: { op: 'ack', topic: 't', seqs: [3, 1, 2], batch: true, receipt: true } });
@@ -64,6 +76,27 @@ describe('parseClientFrame', () => {
     const r = parse(frame);
     expect(r.ok).toBe(false);
     expect(error(r)).toContain(message);
+  });
+
+  it('reads plain publishes on the fast path exactly as the full parser does, whatever the payload', () => {
+    const nameChars = fc.constantFrom(...'abcXYZ019_.:-'.split(''));
+    const name = fc.string({ unit: nameChars, minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(name, name, fc.option(name, { nil: undefined }), fc.jsonValue(), fc.string(), (topic, id, cid, data, junk) => {
+        const plain = `{"op":"pub","topic":"${topic}","id":"${id}"${cid === undefined ? '' : `,"cid":"${cid}"`},"data":${JSON.stringify(data)}}`;
+        // The same frame with a space after the brace takes the full JSON.parse path.
+        const full = parseClientFrame(`{ ${plain.slice(1)}`, defaults);
+        const fast = parseClientFrame(plain, defaults, Buffer.from(plain));
+        expect(fast).toEqual(full);
+        expect(fast).toMatchObject({ ok: true, frame: { topic, id, cid } });
+        // Trailing junk, a broken payload or an extra field must not slip through the fast path.
+        for (const bad of [`${plain}${junk}x`, plain.replace('"data":', '"data":}'), `${plain.slice(0, -1)},"extra":1}`]) {
+          const r = parseClientFrame(bad, defaults, Buffer.from(bad));
+          expect(r.ok).toBe(false);
+          expect(r.ok).toBe(parseClientFrame(`{ ${bad.slice(1)}`, defaults).ok);
+        }
+      }),
+    );
   });
 
   it('returns the id and topic of a refused publish so the client can match the error', () => {

@@ -111,13 +111,37 @@ function flag(o: Json, field: string, fallback: boolean): boolean | Error {
  * so this form skips JSON.parse; anything else (other field order, spaces, a receipt) takes the full path.
  */
 const PLAIN_SETTLE = /^\{"op":"(ack|nack)","topic":"([A-Za-z0-9_.:-]{1,128})","seq":([1-9]\d{0,14})\}$/;
+/** A batch ack or nack in its plain form (no receipt): `seqs` read by splitting, no JSON.parse. */
+const PLAIN_SETTLE_BATCH = /^\{"op":"(ack|nack)","topic":"([A-Za-z0-9_.:-]{1,128})","seqs":\[([1-9]\d{0,14}(?:,[1-9]\d{0,14})*)\]\}$/;
 
-/** Parses one text frame. */
-export function parseClientFrame(text: string, defaults: SubscribeDefaults): ParseResult {
+/**
+ * The envelope of a publish exactly as clients usually write it, up to the payload. Publishes are the other
+ * frequent frame: this form parses only `data` as JSON instead of the whole frame (about half the parse time,
+ * and a correlation id then costs one capture instead of a JSON string the parser interns).
+ */
+const PLAIN_PUBLISH = /^\{"op":"pub","topic":"([A-Za-z0-9_.:-]{1,128})","id":"([A-Za-z0-9_.:-]{1,128})"(?:,"cid":"([A-Za-z0-9_.:-]{1,128})")?,"data":/;
+
+/** Length of `{"op":"pub","topic":"`. */
+const PUBLISH_HEAD = 21;
+
+/**
+ * Parses one text frame.
+ * @param bytes the frame as received, when the caller has it: names are copied out of it, so a message held in a
+ *   backlog keeps small strings of its own rather than slices that pin the whole frame text (default: from `text`)
+ */
+export function parseClientFrame(text: string, defaults: SubscribeDefaults, bytes?: Buffer): ParseResult {
   const first = text.charCodeAt(7); // first letter of the op in `{"op":"...`
-  if ((first === 97 /* a */ || first === 110 /* n */) && text.length < 200) {
-    const m = PLAIN_SETTLE.exec(text);
-    if (m !== null) return { ok: true, frame: { op: m[1] as 'ack' | 'nack', topic: m[2]!, seqs: [Number(m[3])], batch: false, receipt: false } };
+  if (first === 97 /* a */ || first === 110 /* n */) {
+    const single = text.length < 200 ? PLAIN_SETTLE.exec(text) : null;
+    if (single !== null) return { ok: true, frame: { op: single[1] as 'ack' | 'nack', topic: single[2]!, seqs: [Number(single[3])], batch: false, receipt: false } };
+    const batch = PLAIN_SETTLE_BATCH.exec(text);
+    if (batch !== null) {
+      const seqs = batch[3]!.split(',').map(Number);
+      if (seqs.length <= SETTLE_BATCH_MAX) return { ok: true, frame: { op: batch[1] as 'ack' | 'nack', topic: batch[2]!, seqs, batch: true, receipt: false } };
+    }
+  } else if (first === 112 /* p */ && text.charCodeAt(text.length - 1) === 125 /* } */) {
+    const fast = plainPublish(text, bytes ?? Buffer.from(text, 'latin1'));
+    if (fast !== undefined) return { ok: true, frame: fast };
   }
   let value: unknown;
   try {
@@ -178,6 +202,39 @@ export function parseClientFrame(text: string, defaults: SubscribeDefaults): Par
     default:
       return { ok: true, frame: { op: 'unsub', topic: topic! } };
   }
+}
+
+/**
+ * The publish fast path; undefined when the frame is not in the plain form (the full parser then decides,
+ * so both paths accept exactly the same frames with the same result).
+ */
+function plainPublish(text: string, bytes: Buffer): PublishFrame | undefined {
+  const m = PLAIN_PUBLISH.exec(text);
+  if (m === null) return undefined;
+  let data: unknown;
+  try {
+    // A valid JSON value followed by the closing brace makes the whole frame a valid object.
+    data = JSON.parse(text.slice(m[0].length, -1));
+  } catch {
+    return undefined;
+  }
+  // The envelope is ASCII, so string offsets are byte offsets.
+  const topicEnd = PUBLISH_HEAD + m[1]!.length;
+  const idStart = topicEnd + 8; // `","id":"`
+  const idEnd = idStart + m[2]!.length;
+  const id = own(m[2]!, bytes, idStart);
+  const cid = m[3] === undefined ? undefined : own(m[3], bytes, idEnd + 9); // `","cid":"`
+  return { op: 'pub', topic: m[1]!, id, cid, data };
+}
+
+/**
+ * V8 shares memory between a string and its substrings of 13 or more characters (a slice keeps the whole
+ * frame text alive); shorter ones are copies already. A long name held by a message is copied out of the
+ * received bytes instead (a native call, so only when needed: it costs about 100 ns).
+ */
+const SLICE_MIN = 13;
+function own(capture: string, bytes: Buffer, start: number): string {
+  return capture.length < SLICE_MIN ? capture : bytes.toString('latin1', start, start + capture.length);
 }
 
 /**

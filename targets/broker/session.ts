@@ -151,7 +151,7 @@ export class Session {
     if (frame.length > this.ctx.maxFrameBytes) {
       return this.fail('too_large', `frame of ${frame.length} bytes is over the ${this.ctx.maxFrameBytes}-byte limit (TIDEMARK_BROKER_MAX_FRAME_BYTES): send smaller payloads`);
     }
-    const parsed = parseClientFrame(frame.toString('utf8'), this.ctx.defaults);
+    const parsed = parseClientFrame(frame.toString('utf8'), this.ctx.defaults, frame);
     if (!parsed.ok) return this.fail('bad_frame', parsed.message, { id: parsed.id, topic: parsed.topic });
     const f = parsed.frame;
     switch (f.op) {
@@ -182,7 +182,7 @@ export class Session {
   }
 
   private answerPublish(f: PublishFrame, r: PublishResult): void {
-    if (r.ok) this.send(confirmFrame(f.id, f.cid, r.seq, r.t));
+    if (r.ok) this.send(confirmFrame(f.id, r.seq, r.t));
     else this.fail(r.code, r.message, { id: f.id, topic: f.topic });
   }
 

@@ -34,8 +34,7 @@ describe('server frames', () => {
   });
 
   it('encodes confirms, receipts, errors and subscribe answers as valid JSON', () => {
-    expect(JSON.parse(confirmFrame('m1', 'c1', 9, 1.5))).toEqual({ op: 'ok', id: 'm1', cid: 'c1', seq: 9, t: 1.5 });
-    expect(JSON.parse(confirmFrame('m1', undefined, 9, 1.5))).toEqual({ op: 'ok', id: 'm1', seq: 9, t: 1.5 });
+    expect(JSON.parse(confirmFrame('m1', 9, 1.5))).toEqual({ op: 'ok', id: 'm1', seq: 9, t: 1.5 });
     expect(JSON.parse(receiptFrame('nack', 't', 2, false))).toEqual({ op: 'nacked', topic: 't', seq: 2, known: false });
     expect(JSON.parse(batchReceiptFrame('ack', 't', 5, 4))).toEqual({ op: 'acked', topic: 't', count: 5, known: 4 });
     expect(JSON.parse(errorFrame('bad_frame', 'a "quoted" reason', { id: 'm', topic: undefined }))).toEqual({ op: 'error', code: 'bad_frame', message: 'a "quoted" reason', id: 'm' });

@@ -38,10 +38,12 @@ export function deliveryBytes(m: Message): Buffer {
   return lastBytes;
 }
 
-/** Publisher confirm: `{"op":"ok","id","cid"?,"seq","t"}` (`t` is the accept time deliveries carry). */
-export function confirmFrame(id: string, cid: string | undefined, seq: number, t: number): string {
-  const c = cid === undefined ? '' : `"cid":"${cid}",`;
-  return `{"op":"ok","id":"${id}",${c}"seq":${seq},"t":${formatTime(t)}}`;
+/**
+ * Publisher confirm: `{"op":"ok","id","seq","t"}` (`t` is the accept time deliveries carry). The id names the
+ * publish; the correlation id is not echoed here (the publisher has it), only in deliveries, where it is news.
+ */
+export function confirmFrame(id: string, seq: number, t: number): string {
+  return `{"op":"ok","id":"${id}","seq":${seq},"t":${formatTime(t)}}`;
 }
 
 /** Error codes a client can receive. */

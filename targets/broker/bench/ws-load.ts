@@ -27,10 +27,12 @@ export interface LoadOptions {
   /** Manual ack (true) or no-ack subscriptions. Default true. */
   ack?: boolean;
   /**
-   * Ack mode: one frame per delivery (false) or the deliveries of one event-loop turn in one `seqs` frame
-   * (true; up to 1000). Default true.
+   * Ack mode: one frame per delivery (false) or the acks of each `ackBatchMs` in one `seqs` frame (true; up to
+   * 1000, as the k6 scenarios send them). Default true.
    */
   ackBatch?: boolean;
+  /** Batch period for acks, ms. Default 5. */
+  ackBatchMs?: number;
   /** Publish with correlation ids. Default true. */
   cid?: boolean;
   /** Seconds of load before measuring. Default 1. */
@@ -112,6 +114,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const topic = `bench-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 });
   const sockets: WebSocket[] = [];
+  const timers: NodeJS.Timeout[] = [];
   let measuring = false;
   let running = true;
   let delivered = 0;
@@ -130,6 +133,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         if (batch.length > 0 && ws.readyState === WebSocket.OPEN) ws.send(`${batchHead}${batch.join(',')}]}`);
         batch = [];
       };
+      if (ack && ackBatch) timers.push(setInterval(flush, o.ackBatchMs ?? 5));
       await new Promise<void>((resolve, reject) => {
         ws.on('message', (data: Buffer) => {
           const text = data.toString('latin1');
@@ -144,9 +148,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
               cork();
               return void ws.send(`${ackHead}${seq}}`);
             }
-            // Everything received in this event-loop turn goes out in one frame.
-            if (batch.push(seq) === 1) setImmediate(flush);
-            else if (batch.length === 1000) flush();
+            if (batch.push(seq) === 1000) flush();
           } else if (text.startsWith('{"op":"subscribed"')) resolve();
           else if (text.startsWith('{"op":"error"')) {
             errors++;
@@ -195,6 +197,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     };
   } finally {
     running = false;
+    for (const t of timers) clearInterval(t);
     for (const ws of sockets) ws.terminate();
     histogram.destroy();
   }

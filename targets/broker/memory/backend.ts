@@ -95,7 +95,8 @@ export class MemoryBackend implements BrokerBackend, TopicHost {
     const now = performance.now();
     const t = performance.timeOrigin + now;
     const seq = log.nextSeq;
-    log.append(new StoredMessage(topicName, seq, id, cid, t, payload, bytes, topic.fanout));
+    // The topic's own name string, not the caller's: a held message should not keep a copy (or a frame slice) alive.
+    log.append(new StoredMessage(topic.name, seq, id, cid, t, payload, bytes, topic.fanout));
     topic.lastActive = now;
     this.counters.published++;
     if (this.delay === undefined) topic.reveal(seq);

@@ -1,4 +1,5 @@
 /** Settings of the JSON-RPC/MCP target: defaults, and the `TIDEMARK_JSONRPC_*` variables that override them. */
+import { readIntOptions, type EnvOptionSpec } from '../common/env-options.ts';
 import { faultsFromEnv, type FaultConfig } from '../common/faults.ts';
 
 /** Every setting of one JSON-RPC/MCP server. */
@@ -56,16 +57,8 @@ export function envName(option: NumericOption): string {
  * @throws Error naming the variable when a value is not an integer in range
  */
 export function jsonRpcOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): JsonRpcOptions {
-  const options: JsonRpcOptions = { ...JSONRPC_DEFAULTS, faults: faultsFromEnv(), random: Math.random };
-  for (const key of Object.keys(ENV) as NumericOption[]) {
-    const [name, min, max] = ENV[key];
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`${name}=${JSON.stringify(raw)} is invalid: expected an integer from ${min} to ${max} (default ${JSONRPC_DEFAULTS[key]}).`);
-    }
-    options[key] = value;
-  }
-  return options;
+  const specs = Object.fromEntries(
+    Object.entries(ENV).map(([key, [name, min, max]]) => [key, { name, min, max }]),
+  ) as Record<NumericOption, EnvOptionSpec>;
+  return { ...readIntOptions<NumericOption>(JSONRPC_DEFAULTS, specs, env), faults: faultsFromEnv(), random: Math.random };
 }

@@ -1,4 +1,5 @@
 /** Settings of the SSE target: defaults, and the `TIDEMARK_SSE_*` environment variables that override them. */
+import { readIntOptions, type EnvOptionSpec } from '../common/env-options.ts';
 import { faultsFromEnv, type FaultConfig } from '../common/faults.ts';
 
 /** Every setting of one SSE server. */
@@ -60,16 +61,8 @@ export function envName(option: NumericOption): string {
  * @throws Error naming the variable when a value is not an integer in range
  */
 export function sseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SseOptions {
-  const options: SseOptions = { ...SSE_DEFAULTS, faults: faultsFromEnv(), random: Math.random };
-  for (const key of Object.keys(ENV) as NumericOption[]) {
-    const [name, min, max] = ENV[key];
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`${name}=${JSON.stringify(raw)} is invalid: expected an integer from ${min} to ${max} (default ${SSE_DEFAULTS[key]}).`);
-    }
-    options[key] = value;
-  }
-  return options;
+  const specs = Object.fromEntries(
+    Object.entries(ENV).map(([key, [name, min, max]]) => [key, { name, min, max }]),
+  ) as Record<NumericOption, EnvOptionSpec>;
+  return { ...readIntOptions<NumericOption>(SSE_DEFAULTS, specs, env), faults: faultsFromEnv(), random: Math.random };
 }

@@ -10,7 +10,7 @@ import { envNumber } from '../lib/env.ts';
 import { jsonRpcConfig, jsonRpcThresholds } from '../lib/jsonrpc-config.ts';
 import { rpcCallsExpected } from '../lib/jsonrpc-metrics.ts';
 import { pick } from '../lib/jsonrpc-mix.ts';
-import { closeSharedSessions, openSharedSessions, runOperation, warmUp, type SharedSessions } from '../lib/jsonrpc-ops.ts';
+import { closeSharedSessions, openWarmSessions, runOperation, type SharedSessions } from '../lib/jsonrpc-ops.ts';
 import { burstShape, burstStages, currentPhase } from '../lib/phases.ts';
 import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 
@@ -42,9 +42,7 @@ export const options: Options = {
 };
 
 export function setup(): SharedSessions {
-  const shared = openSharedSessions(cfg, cfg.mcpSessions);
-  warmUp(cfg, shared, cfg.warmupCalls);
-  return shared;
+  return openWarmSessions(cfg);
 }
 
 export function teardown(shared: SharedSessions): void {

@@ -11,7 +11,7 @@ import type { Options } from 'k6/options';
 import { envNumber, envString } from '../lib/env.ts';
 import { jsonRpcConfig } from '../lib/jsonrpc-config.ts';
 import { pick } from '../lib/jsonrpc-mix.ts';
-import { closeSharedSessions, openSharedSessions, runOperation, warmUp, type SharedSessions } from '../lib/jsonrpc-ops.ts';
+import { closeSharedSessions, openWarmSessions, runOperation, type SharedSessions } from '../lib/jsonrpc-ops.ts';
 import { ladderScenarios, parseSteps } from '../lib/jsonrpc-ladder.ts';
 import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 
@@ -34,9 +34,7 @@ export const options: Options = {
 };
 
 export function setup(): SharedSessions {
-  const shared = openSharedSessions(cfg, cfg.mcpSessions);
-  warmUp(cfg, shared, cfg.warmupCalls);
-  return shared;
+  return openWarmSessions(cfg);
 }
 
 export function teardown(shared: SharedSessions): void {

@@ -10,7 +10,7 @@ import type { Options } from 'k6/options';
 import { envNumber } from '../lib/env.ts';
 import { jsonRpcConfig, jsonRpcThresholds } from '../lib/jsonrpc-config.ts';
 import { pick } from '../lib/jsonrpc-mix.ts';
-import { closeSharedSessions, openSharedSessions, runOperation, warmUp, type SharedSessions } from '../lib/jsonrpc-ops.ts';
+import { closeSharedSessions, openWarmSessions, runOperation, type SharedSessions } from '../lib/jsonrpc-ops.ts';
 import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 
 const cfg = jsonRpcConfig({ rate: 200, durationS: 15 });
@@ -34,9 +34,7 @@ export const options: Options = {
 };
 
 export function setup(): SharedSessions {
-  const shared = openSharedSessions(cfg, cfg.mcpSessions);
-  warmUp(cfg, shared, cfg.warmupCalls);
-  return shared;
+  return openWarmSessions(cfg);
 }
 
 export function teardown(shared: SharedSessions): void {

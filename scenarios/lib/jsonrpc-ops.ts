@@ -37,6 +37,13 @@ export function warmUp(cfg: JsonRpcConfig, shared: SharedSessions, calls: number
   for (let i = 0; i < calls; i++) runOperation(pick(cfg.mix), cfg, shared, {}, true);
 }
 
+/** The `setup` of the mixed-load profiles: `cfg.mcpSessions` shared sessions, then the warm-up calls. */
+export function openWarmSessions(cfg: JsonRpcConfig): SharedSessions {
+  const shared = openSharedSessions(cfg, cfg.mcpSessions);
+  warmUp(cfg, shared, cfg.warmupCalls);
+  return shared;
+}
+
 /** Deletes the shared sessions (teardown). */
 export function closeSharedSessions(shared: SharedSessions | undefined): void {
   for (const s of shared?.sessions ?? []) mcpDelete(s, { tags: { stage: 'teardown' } });

@@ -25,4 +25,14 @@ describe('target resources', () => {
     expect(r?.connectionsPeak).toBe(10);
     expect(targetResources(samples, before, after, false)?.rssPerConnectionKB).toBeNull();
   });
+
+  it('RSS slope leaves out the first fifth of the run (start-up growth) and is in MB per minute', () => {
+    // 10 samples a second apart: a 20 MB climb in the first two seconds, then 1 MB (1024 KB) more per second.
+    const climb = Array.from({ length: 10 }, (_, i) => s(1000 * (i + 1), 100 + i, i, i < 2 ? 40_000 + i * 20_480 : 80_000 + (i - 2) * 1024));
+    const r = targetResources(climb, before, after, true);
+    expect(r?.rssSlopeMBPerMin).toBeCloseTo(60, 6);
+    const flat = Array.from({ length: 10 }, (_, i) => s(1000 * (i + 1), 100 + i, i, i < 2 ? 40_000 + i * 20_480 : 80_000));
+    expect(targetResources(flat, before, after, true)?.rssSlopeMBPerMin).toBeCloseTo(0, 6);
+    expect(targetResources(climb.slice(0, 2), before, after, true)?.rssSlopeMBPerMin).toBeNull();
+  });
 });

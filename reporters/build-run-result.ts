@@ -55,6 +55,13 @@ export function steadyWindow(
   return window.ops >= whole.ops / 2 ? window : whole;
 }
 
+/**
+ * Share of the samples left out of the RSS slope: the first fifth of a run holds connection set-up, JIT code
+ * and the heap growing to its working size, a climb that every healthy run shows and a leak must not be
+ * confused with. In a 10-minute soak that is the first 2 minutes.
+ */
+export const SLOPE_SKIP_SHARE = 0.2;
+
 /** CPU per operation, RSS peak, steady and per connection, and the RSS slope from the samples. */
 export function targetResources(
   samples: ResourceSample[],
@@ -71,7 +78,8 @@ export function targetResources(
   const rssSteadyKB = median(secondHalf);
   const connections = samples.map((s) => s.connections).filter((c): c is number => c !== null);
   const connectionsPeak = connections.length > 0 ? Math.max(...connections) : null;
-  const slope = linearSlope(samples.map((s) => [(s.t - samples[0]!.t) / 60_000, s.rssKB / 1024]));
+  const settled = samples.slice(Math.floor(samples.length * SLOPE_SKIP_SHARE));
+  const slope = linearSlope(settled.map((s) => [(s.t - samples[0]!.t) / 60_000, s.rssKB / 1024]));
   return {
     samples: samples.length,
     cpuMs,
@@ -84,7 +92,7 @@ export function targetResources(
         ? Math.max(0, rssSteadyKB - before.rssKB) / connectionsPeak
         : null,
     connectionsPeak,
-    rssSlopeMBPerMin: samples.length >= 3 ? slope : null,
+    rssSlopeMBPerMin: settled.length >= 3 ? slope : null,
   };
 }
 

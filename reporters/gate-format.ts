@@ -18,11 +18,11 @@ export function pValue(p: number | null): string {
 export function verdictLabel(m: MetricComparison): string {
   switch (m.verdict) {
     case 'regression':
-      return 'REGRESSION';
+      return m.limit === undefined ? 'REGRESSION' : `REGRESSION (> ${m.limit})`;
     case 'improvement':
       return 'improved';
     case 'unchanged':
-      return 'ok';
+      return m.limit === undefined ? 'ok' : `ok (≤ ${m.limit})`;
     case 'insufficient':
       return 'too few runs';
   }

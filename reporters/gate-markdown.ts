@@ -26,7 +26,7 @@ export function renderGateMarkdown(report: GateReport): string {
     for (const m of s.metrics) {
       const verdict = m.verdict === 'regression' ? `**${verdictLabel(m)}**` : verdictLabel(m);
       lines.push(
-        `| ${m.metric} | ${figure(m.baseline)} | ${figure(m.current)} | ${percent(m.change)} | ${interval(m)} | ${pValue(m.pAdjusted)} | ${(m.margin * 100).toFixed(0)}% | ${verdict} |`,
+        `| ${m.metric} | ${figure(m.baseline)} | ${figure(m.current)} | ${percent(m.change)} | ${interval(m)} | ${pValue(m.pAdjusted)} | ${m.limit === undefined ? `${(m.margin * 100).toFixed(0)}%` : `limit ${m.limit}`} | ${verdict} |`,
       );
     }
     lines.push('');

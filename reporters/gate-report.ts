@@ -7,6 +7,8 @@ export interface MetricComparison {
   metric: string;
   direction: 'lower' | 'higher';
   margin: number;
+  /** For figures gated by an absolute ceiling (the soak RSS slope): the limit; no test is made. */
+  limit?: number;
   /** Medians of the reference (baseline or A) and current (B) runs. */
   baseline: number | null;
   current: number | null;

@@ -45,7 +45,7 @@ export interface TargetResources {
   /** (steady RSS - RSS before load) / peak connections, where connections are the unit. */
   rssPerConnectionKB: number | null;
   connectionsPeak: number | null;
-  /** RSS slope over the run, MB per minute (least squares). */
+  /** RSS slope after the first fifth of the run, MB per minute (least squares); the soak gate's figure. */
   rssSlopeMBPerMin: number | null;
 }
 

@@ -6,6 +6,7 @@
 import exec from 'k6/execution';
 import { clearInterval, setInterval } from 'k6/timers';
 import { WebSocket, type MessageEvent } from 'k6/websockets';
+import { wsAuthParams } from './auth.ts';
 import type { BrokerConfig } from './broker-config.ts';
 import { ackFrame, parseFrame, publishFrameMaker, subscribeFrame, type BrokerFrame } from './broker-frames.ts';
 import { Ledger } from './broker-ledger.ts';
@@ -113,7 +114,7 @@ export class PublisherGroup {
   ) {
     this.frame = publishFrameMaker(ctx.topic, ctx.cfg.size, ctx.cfg.cid);
     for (let i = 0; i < ctx.cfg.publishers; i++) {
-      const ws = new WebSocket(ctx.cfg.wsUrl);
+      const ws = new WebSocket(ctx.cfg.wsUrl, null, wsAuthParams());
       this.sent.push(0);
       ws.onopen = () => {
         if (++this.opened === ctx.cfg.publishers) onReady();
@@ -212,7 +213,7 @@ export class SubscriberConn {
     private readonly o: SubscriberOptions,
   ) {
     const cfg = ctx.cfg;
-    this.ws = new WebSocket(cfg.wsUrl);
+    this.ws = new WebSocket(cfg.wsUrl, null, wsAuthParams());
     this.ws.onopen = () =>
       this.ws.send(subscribeFrame(ctx.topic, { ack: cfg.ack, prefetch: cfg.prefetch, ackTimeoutMs: cfg.ackTimeoutMs, ...(o.durable ? { durable: o.durable } : {}) }));
     this.ws.onmessage = (ev?: MessageEvent) => {

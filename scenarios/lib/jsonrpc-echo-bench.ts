@@ -8,6 +8,7 @@ import http from 'k6/http';
 import exec from 'k6/execution';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import type { Options } from 'k6/options';
+import { withAuth } from './auth.ts';
 import { envNumber, envString } from './env.ts';
 
 const bareUrl = envString('BARE_URL', 'http://127.0.0.1:9000/');
@@ -42,7 +43,7 @@ export const options: Options = {
   summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max', 'count'],
 };
 
-const params = { headers: { 'content-type': 'application/json' } };
+const params = { headers: withAuth({ 'content-type': 'application/json' }) };
 let n = 0;
 
 export default function (): void {

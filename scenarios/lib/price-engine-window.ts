@@ -6,6 +6,7 @@
  */
 import http from 'k6/http';
 import { sleep } from 'k6';
+import { withAuth } from './auth.ts';
 import { logError } from './price-log.ts';
 import * as m from './price-metrics.ts';
 
@@ -14,7 +15,7 @@ import * as m from './price-metrics.ts';
  * count); returns the mark id. Throws (the run stops) when the target is not a Tidemark price engine.
  */
 export function markEngine(baseUrl: string, afterMs: number): string {
-  const res = http.post(`${baseUrl}/metrics/marks`, JSON.stringify({ afterMs }), { tags: { name: 'POST /metrics/marks' } });
+  const res = http.post(`${baseUrl}/metrics/marks`, JSON.stringify({ afterMs }), { headers: withAuth(), tags: { name: 'POST /metrics/marks' } });
   const id = res.status === 201 ? (res.json('id') as string | undefined) : undefined;
   if (typeof id !== 'string') {
     throw new Error(`POST ${baseUrl}/metrics/marks answered ${res.status}: is TARGET_URL a Tidemark price engine?`);
@@ -32,7 +33,7 @@ interface WindowBody {
  * instead of passing on no data.
  */
 export function recordEngineLatency(baseUrl: string, markId: string): void {
-  const res = http.get(`${baseUrl}/metrics.json?mark=${encodeURIComponent(markId)}`, { tags: { name: 'GET /metrics.json' } });
+  const res = http.get(`${baseUrl}/metrics.json?mark=${encodeURIComponent(markId)}`, { headers: withAuth(), tags: { name: 'GET /metrics.json' } });
   const body = res.status === 200 ? (res.json() as WindowBody) : null;
   const latency = body?.window?.latency;
   if (!latency || latency.count === 0 || latency.p95 === null) {
@@ -51,7 +52,7 @@ export function recordSubscribersLeft(baseUrl: string, timeoutMs = 3000): void {
   const deadline = Date.now() + timeoutMs;
   let left = -1;
   for (let i = 0; i < 100 && Date.now() < deadline; i++) {
-    const res = http.get(`${baseUrl}/stats`, { tags: { name: 'GET /stats' } });
+    const res = http.get(`${baseUrl}/stats`, { headers: withAuth(), tags: { name: 'GET /stats' } });
     left = res.status === 200 ? ((res.json('subscribers') as number | undefined) ?? -1) : -1;
     if (left === 0) break;
     sleep(0.1); // the engine sees a closed stream within a moment of the client closing it

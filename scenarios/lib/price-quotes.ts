@@ -2,6 +2,7 @@
 import sse from 'k6/x/sse';
 import type { SseEvent } from 'k6/x/sse';
 import exec from 'k6/execution';
+import { AUTH_HEADERS } from './auth.ts';
 import { WARMUP_MS } from './price-config.ts';
 import { logError } from './price-log.ts';
 import * as m from './price-metrics.ts';
@@ -45,7 +46,7 @@ export function readQuotes(opts: QuoteStreamOptions): QuoteStreamOutcome {
   let malformed = false;
   let first = true;
 
-  const res = sse.open(opts.url, { method: 'GET', tags, timeout: opts.holdMs }, (client) => {
+  const res = sse.open(opts.url, { method: 'GET', headers: { ...AUTH_HEADERS }, tags, timeout: opts.holdMs }, (client) => {
     client.on('open', () => m.connectTime.add(Date.now() - started, tags));
     client.on('event', (event: SseEvent) => {
       if (event.name !== 'quote') return;

@@ -3,6 +3,7 @@ import http from 'k6/http';
 import exec from 'k6/execution';
 import { WebSocket } from 'k6/websockets';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'k6/timers';
+import { withAuth, wsAuthParams } from './auth.ts';
 import { symbolName, type PriceConfig } from './price-config.ts';
 import type { TickPlan } from './price-plan.ts';
 import { logError } from './price-log.ts';
@@ -101,7 +102,7 @@ export function postBatch(cfg: PriceConfig, tags: Record<string, string> = {}): 
   const n = cfg.batch;
   m.ticksExpected.add(n, tags);
   const res = http.post(`${cfg.baseUrl}/ticks`, makeBatchJson(cfg, n), {
-    headers: { 'content-type': 'application/json' },
+    headers: withAuth({ 'content-type': 'application/json' }),
     tags: { ...tags, name: 'POST /ticks' },
     responseType: 'text',
   });
@@ -117,7 +118,7 @@ export function postBatch(cfg: PriceConfig, tags: Record<string, string> = {}): 
  */
 export function publishOverWs(cfg: PriceConfig, plan: TickPlan, tags: () => Record<string, string> = () => ({})): void {
   const url = `${cfg.baseUrl.replace(/^http/, 'ws')}/ticks`;
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(url, null, wsAuthParams());
   let started = 0;
   let sent = 0;
   let nextId = 1;

@@ -2,6 +2,7 @@
 import sse from 'k6/x/sse';
 import type { SseEvent } from 'k6/x/sse';
 import exec from 'k6/execution';
+import { withAuth } from './auth.ts';
 import { envNumber } from './env.ts';
 import * as m from './sse-metrics.ts';
 
@@ -19,6 +20,12 @@ export interface StreamOptions {
   holdMs: number;
   /** Close after this many events (default: no limit). */
   maxEvents?: number;
+  /**
+   * Replayed events (sent before the stream opened) do not count toward `maxEvents`: a resumed stream reads what
+   * it missed, then `maxEvents` live ones. Without it a client reading a few events per visit falls further behind
+   * a topic on every resume, and over minutes its replays grow without bound. Default false.
+   */
+  catchUp?: boolean;
   /** Sequence number to resume after, sent as `Last-Event-ID` (default: none, start live). */
   lastEventId?: number;
   /** Events per second the stream was asked for, to count the events expected (default: none counted). */
@@ -59,11 +66,12 @@ function parseJson<T>(text: string): T | null {
 /** Opens a stream, reads until `holdMs` or `maxEvents`, and returns what happened. Blocks the iteration. */
 export function readStream(opts: StreamOptions): StreamOutcome {
   const tags = opts.tags ?? {};
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = withAuth();
   if (opts.lastEventId !== undefined) headers['Last-Event-ID'] = String(opts.lastEventId);
   const started = Date.now();
   let lastId = opts.lastEventId ?? null;
   let events = 0;
+  let counted = 0;
   let gapCount = 0;
   let malformed = false;
   let firstSeen = false;
@@ -102,9 +110,10 @@ export function readStream(opts: StreamOptions): StreamOutcome {
       }
       lastId = data.seq;
       events += 1;
+      if (!opts.catchUp || data.t >= started) counted += 1;
       m.eventsReceived.add(1, tags);
       if (now - exec.scenario.startTime >= warmupMs) m.deliveryLatency.add(now - data.t, tags);
-      const done = now - started >= opts.holdMs || (opts.maxEvents !== undefined && events >= opts.maxEvents);
+      const done = now - started >= opts.holdMs || (opts.maxEvents !== undefined && counted >= opts.maxEvents);
       if (done) client.close();
     });
     client.on('error', () => {

@@ -1,4 +1,5 @@
 /** The shared `handleSummary`: writes k6's summary data plus scenario facts for the harness, and a short text. */
+import { redactToken } from './auth.ts';
 import type { ScenarioMeta } from './scenario-meta.ts';
 
 export type { ScenarioMeta } from './scenario-meta.ts';
@@ -23,7 +24,7 @@ export function makeHandleSummary(meta: ScenarioMeta): (data: SummaryData) => Re
   return (data) => {
     const out: Record<string, string> = { stdout: summaryText(meta, data) };
     const file = __ENV.TIDEMARK_SUMMARY_FILE;
-    if (file) out[file] = JSON.stringify({ ...data, tidemark: meta });
+    if (file) out[file] = redactToken(JSON.stringify({ ...data, tidemark: meta })); // never the auth token (auth.ts)
     return out;
   };
 }

@@ -1,4 +1,5 @@
 /** Reads a target's `/stats` and `/health` (the shape every target serves, see docs/ARCHITECTURE.md). */
+import { authHeaders } from '../../targets/common/auth.ts';
 
 export interface TargetStats {
   target: string;
@@ -13,7 +14,8 @@ export interface TargetStats {
  */
 export async function fetchStats(baseUrl: string, timeoutMs = 2000): Promise<TargetStats | null> {
   try {
-    const res = await fetch(`${baseUrl}/stats`, { signal: AbortSignal.timeout(timeoutMs) });
+    // `/stats` needs the token when TIDEMARK_AUTH_TOKEN is set (`/health` stays open).
+    const res = await fetch(`${baseUrl}/stats`, { headers: authHeaders(), signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return null;
     return (await res.json()) as TargetStats;
   } catch {

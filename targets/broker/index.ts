@@ -11,6 +11,7 @@ const DETAILS = `Pub/sub broker reference target (WebSocket, JSON text frames, a
   GET /health, GET /stats
 Environment (defaults): ${describeEnv().join(', ')},
   faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0).
+  auth: TIDEMARK_AUTH_TOKEN (unset = off): every path but /health needs Authorization: Bearer <token>.
 See targets/broker/README.md.`;
 
 await runTarget({

@@ -13,6 +13,11 @@ describe('parseClientFrame', () => {
       frame: { op: 'pub', topic: 'orders.eu', id: 'm-1', cid: 'c:1', data: { n: 1 } },
     });
     expect(parse({ op: 'pub', topic: 't', id: 'm', data: null })).toMatchObject({ ok: true, frame: { cid: undefined, data: null } });
+    // Nesting up to 128 levels, the frame object included, is fine (deeper: see the refusals below).
+    let nested: unknown = '[[[{"\\ brackets in a string do not count';
+    for (let i = 0; i < 127; i++) nested = [nested];
+    expect(parse({ op: 'pub', topic: 't', id: 'm', data: nested })).toMatchObject({ ok: true, frame: { data: nested } });
+    expect(parse({ op: 'pub', topic: 't', id: 'm', data: [nested] })).toMatchObject({ ok: false, message: expect.stringContaining('deeper than 128 levels') });
   });
 
   it('reads a subscribe with defaults and with every option', () => {
@@ -72,6 +77,9 @@ describe('parseClientFrame', () => {
     [{ op: 'ack', topic: 't', seqs: [1, 'x'] }, 'ack: seqs [1,"x"] is invalid'],
     [{ op: 'ack', topic: 't', seqs: Array(1001).fill(1) }, 'ack: seqs'],
     [{ op: 'ack', topic: 't', seq: 1.5 }, 'ack: seq 1.5 is invalid'],
+    // JSON.stringify (deliveries, error excerpts) overflows the stack on such nesting: it crashed the broker.
+    [`{"op":"pub","topic":"t","id":"m","data":${'['.repeat(128)}${']'.repeat(128)}}`, 'frame nests arrays/objects deeper than 128 levels'],
+    [`{"op":"sub","topic":${'['.repeat(9000)}${']'.repeat(9000)}}`, 'frame nests arrays/objects deeper than 128 levels'],
   ])('refuses %j: %s', (frame, message) => {
     const r = parse(frame);
     expect(r.ok).toBe(false);

@@ -13,6 +13,8 @@ export const NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const PREFETCH_MAX = 65_536;
 /** Most sequence numbers one ack or nack frame may settle. */
 export const SETTLE_BATCH_MAX = 1000;
+/** Deepest nesting of arrays and objects a frame may have (the frame object itself is level 1). */
+export const MAX_NESTING = 128;
 /** Ack timeout bounds, ms. */
 export const ACK_TIMEOUT_MIN_MS = 10;
 export const ACK_TIMEOUT_MAX_MS = 3_600_000;
@@ -141,7 +143,7 @@ export function parseClientFrame(text: string, defaults: SubscribeDefaults, byte
     }
   } else if (first === 112 /* p */ && text.charCodeAt(text.length - 1) === 125 /* } */) {
     const fast = plainPublish(text, bytes ?? Buffer.from(text, 'latin1'));
-    if (fast !== undefined) return { ok: true, frame: fast };
+    if (fast !== undefined) return text.length > DEPTH_CHECK_LENGTH && nestedDeeperThan(fast.data, MAX_NESTING - 1) ? TOO_DEEP : { ok: true, frame: fast };
   }
   let value: unknown;
   try {
@@ -149,6 +151,9 @@ export function parseClientFrame(text: string, defaults: SubscribeDefaults, byte
   } catch (err) {
     return { ok: false, message: `frame is not valid JSON (${(err as Error).message}): send one JSON object per message, e.g. {"op":"pub","topic":"t","id":"m1","data":"hi"}` };
   }
+  // JSON.parse takes any depth but JSON.stringify (deliveries, error excerpts) recurses: a publish whose data was
+  // ~4000 arrays deep, or a frame with such a topic, overflowed the stack and crashed the broker (fuzz.test.ts).
+  if (text.length > DEPTH_CHECK_LENGTH && nestedDeeperThan(value, MAX_NESTING)) return TOO_DEEP;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, message: `frame must be a JSON object with an "op" field, got ${show(value)}` };
   }
@@ -252,4 +257,26 @@ function validSeqs(seqs: unknown): seqs is number[] {
   if (!Array.isArray(seqs) || seqs.length < 1 || seqs.length > SETTLE_BATCH_MAX) return false;
   for (const s of seqs) if (!Number.isSafeInteger(s) || (s as number) < 1) return false;
   return true;
+}
+
+/** JSON text this short cannot nest deeper than MAX_NESTING (each level takes two brackets): not walked. */
+const DEPTH_CHECK_LENGTH = 2 * MAX_NESTING;
+const TOO_DEEP: ParseResult = { ok: false, message: `frame nests arrays/objects deeper than ${MAX_NESTING} levels: flatten the payload (data)` };
+
+/**
+ * True when `value` nests arrays/objects more than `max` levels deep (a lone object or array is 1 level).
+ * Walks values, not text: a string payload costs one check whatever its length; recursion is bounded by `max`.
+ */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (max === 0) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (typeof v === 'object' && v !== null && nestedDeeperThan(v, max - 1)) return true;
+  } else {
+    for (const k in value) {
+      const v = (value as Json)[k];
+      if (typeof v === 'object' && v !== null && nestedDeeperThan(v, max - 1)) return true;
+    }
+  }
+  return false;
 }

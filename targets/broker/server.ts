@@ -8,8 +8,10 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import type { BackendStats, BrokerBackend } from './backend.ts';
+import { authFromEnv, guardRequests } from '../common/auth.ts';
 import { createFaults } from '../common/faults.ts';
 import { BASE_PATHS, handleBaseRoutes, notFound, sendText, splitUrl } from '../common/http.ts';
+import { hardenHttpServer } from '../common/http-limits.ts';
 import { closeServer, listen, type RunnableTarget } from '../common/lifecycle.ts';
 import { createPeakGauge } from '../common/peak-gauge.ts';
 import { baseStats, type BaseStats } from '../common/stats.ts';
@@ -55,6 +57,7 @@ function refuseUpgrade(socket: Duplex, status: number, text: string, headers: Re
  */
 export function createBrokerServer(overrides: Partial<BrokerOptions> = {}, backend?: BrokerBackend): BrokerServer {
   const options: BrokerOptions = { ...brokerOptionsFromEnv(), ...overrides };
+  const auth = authFromEnv(); // TIDEMARK_AUTH_TOKEN; undefined = off (targets/common/auth.ts)
   const store = backend ?? new MemoryBackend(options);
   const startedAt = performance.now();
   const faults = createFaults(options.faults, options.random);
@@ -79,16 +82,20 @@ export function createBrokerServer(overrides: Partial<BrokerOptions> = {}, backe
     maxPayload: options.maxFrameBytes * HARD_FRAME_FACTOR,
   });
 
-  const server = createServer({ noDelay: true }, (req, res) => {
+  const server = createServer({ noDelay: true }, guardRequests(auth, (req, res) => {
     const { path } = splitUrl(req.url);
     if (handleBaseRoutes(req, res, path, { target: 'broker', stats })) return;
     if (path === WS_PATH) {
       return sendText(res, 426, `${WS_PATH} is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)`, { upgrade: 'websocket' });
     }
     notFound(res, path, PATHS);
-  });
+  }));
+  // Node's defaults let a request head trickled byte by byte (slowloris, also on the /ws upgrade) or a silent
+  // socket hold a connection 60-90 s (bad-input.test.ts); upgraded WebSockets are not affected by these bounds.
+  hardenHttpServer(server);
 
   server.on('upgrade', (req, socket, head) => {
+    if (auth !== undefined && auth.refuseUpgrade(req, socket)) return; // 401 before any handshake
     const { path } = splitUrl(req.url);
     if (path !== WS_PATH) {
       counters.upgradesRefused.notFound++;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { burnCpu, chance, createFaults, describeFaults, holdMemory, NO_FAULTS, parseFaults } from './faults.ts';
+import { burnCpu, chance, createFaults, describeFaults, holdMemory, leakedMemoryKb, NO_FAULTS, parseFaults } from './faults.ts';
 
 describe('parseFaults', () => {
   it('defaults every knob to 0', () => {
@@ -15,7 +15,15 @@ describe('parseFaults', () => {
         TIDEMARK_FAULT_ERROR_RATE: '0.1',
         TIDEMARK_FAULT_DROP_RATE: '1',
       }),
-    ).toEqual({ delayMs: 0.25, cpuUs: 50, memKb: 16, errorRate: 0.1, dropRate: 1 });
+    ).toEqual({ delayMs: 0.25, cpuUs: 50, memKb: 16, errorRate: 0.1, dropRate: 1, memLeak: false });
+  });
+
+  it('reads the leak switch as 1/0 or true/false and refuses anything else', () => {
+    expect(parseFaults({ TIDEMARK_FAULT_MEM_LEAK: '1' }).memLeak).toBe(true);
+    expect(parseFaults({ TIDEMARK_FAULT_MEM_LEAK: 'true' }).memLeak).toBe(true);
+    expect(parseFaults({ TIDEMARK_FAULT_MEM_LEAK: '0' }).memLeak).toBe(false);
+    expect(() => parseFaults({ TIDEMARK_FAULT_MEM_LEAK: 'yes' })).toThrow('TIDEMARK_FAULT_MEM_LEAK');
+    expect(describeFaults({ ...NO_FAULTS, memKb: 64, memLeak: true })).toBe('faults: memKb=64 memLeak=true');
   });
 
   it.each([
@@ -48,6 +56,15 @@ describe('helpers', () => {
     expect(b?.length).toBe(8192);
     expect(b?.every((x) => x === 0xa5)).toBe(true);
     expect(holdMemory(0)).toBeUndefined();
+  });
+
+  it('holdMemory with leak keeps the ballast after its owner lets go', () => {
+    const before = leakedMemoryKb();
+    holdMemory(4, false);
+    expect(leakedMemoryKb()).toBe(before);
+    holdMemory(4, true);
+    holdMemory(4, true);
+    expect(leakedMemoryKb()).toBe(before + 8);
   });
 
   it('chance honours 0, 1 and the random source', () => {

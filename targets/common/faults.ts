@@ -19,6 +19,11 @@ export interface FaultConfig {
   errorRate: number;
   /** `TIDEMARK_FAULT_DROP_RATE`: share of events/messages silently dropped, 0..1. Default 0. */
   dropRate: number;
+  /**
+   * `TIDEMARK_FAULT_MEM_LEAK=1`: the `memKb` ballast outlives its connection or session (a leak), so a soak run
+   * with connection churn shows a rising RSS slope. Default false (the ballast is freed with its connection).
+   */
+  memLeak: boolean;
 }
 
 export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
@@ -27,6 +32,7 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
   memKb: 0,
   errorRate: 0,
   dropRate: 0,
+  memLeak: false,
 });
 
 /** Upper bounds: large enough for any experiment, small enough to catch typos (ms vs µs). */
@@ -53,6 +59,14 @@ function readKnob(env: NodeJS.ProcessEnv, name: FaultVariable, integer: boolean)
   return value;
 }
 
+/** Parses the leak switch: unset, empty, 0 or false is off; 1 or true is on; anything else is an error. */
+function readSwitch(env: NodeJS.ProcessEnv, name: 'TIDEMARK_FAULT_MEM_LEAK'): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new Error(`${name}=${JSON.stringify(env[name])} is invalid: expected 1 or 0. Unset it to disable the fault.`);
+}
+
 /** Reads and validates the fault knobs from `env` (default `process.env`). Throws naming the bad variable. */
 export function parseFaults(env: NodeJS.ProcessEnv = process.env): FaultConfig {
   return {
@@ -61,6 +75,7 @@ export function parseFaults(env: NodeJS.ProcessEnv = process.env): FaultConfig {
     memKb: readKnob(env, 'TIDEMARK_FAULT_MEM_KB', true),
     errorRate: readKnob(env, 'TIDEMARK_FAULT_ERROR_RATE', false),
     dropRate: readKnob(env, 'TIDEMARK_FAULT_DROP_RATE', false),
+    memLeak: readSwitch(env, 'TIDEMARK_FAULT_MEM_LEAK'),
   };
 }
 
@@ -74,13 +89,14 @@ export function faultsFromEnv(): FaultConfig {
 
 /** True when any knob is set: targets log it at start so a faulty run is never mistaken for a clean one. */
 export function anyFault(config: FaultConfig): boolean {
+  // memLeak alone does nothing: it changes how long the memKb ballast lives.
   return config.delayMs > 0 || config.cpuUs > 0 || config.memKb > 0 || config.errorRate > 0 || config.dropRate > 0;
 }
 
 /** One line describing the active knobs, e.g. `faults: delayMs=0.5 dropRate=0.1`. */
 export function describeFaults(config: FaultConfig): string {
   const parts = Object.entries(config)
-    .filter(([, v]) => v !== 0)
+    .filter(([, v]) => v !== 0 && v !== false)
     .map(([k, v]) => `${k}=${String(v)}`);
   return parts.length === 0 ? 'faults: none' : `faults: ${parts.join(' ')}`;
 }
@@ -108,9 +124,27 @@ export function burnCpu(us: number): void {
  * (a zero-filled allocation can stay unbacked and would not move RSS).
  * Returns `undefined` for 0 so a clean connection carries no extra object.
  */
-export function holdMemory(kb: number): Buffer | undefined {
+export function holdMemory(kb: number, leak = false): Buffer | undefined {
   if (kb <= 0) return undefined;
-  return Buffer.allocUnsafeSlow(kb * 1024).fill(0xa5);
+  const ballast = Buffer.allocUnsafeSlow(kb * 1024).fill(0xa5);
+  if (leak && leakedKb + kb <= LEAK_CAP_KB) {
+    leaked.push(ballast);
+    leakedKb += kb;
+  }
+  return ballast;
+}
+
+/**
+ * Ballast kept by `TIDEMARK_FAULT_MEM_LEAK`. Capped so that a forgotten knob cannot take the machine's memory:
+ * past 1 GiB the leak stops growing (a soak's slope is clear long before that).
+ */
+const leaked: Buffer[] = [];
+let leakedKb = 0;
+export const LEAK_CAP_KB = 1_048_576;
+
+/** KiB leaked so far by {@link holdMemory} with `leak` (for tests and `/stats`). */
+export function leakedMemoryKb(): number {
+  return leakedKb;
 }
 
 /** Bernoulli draw with probability `rate` (0 never calls `random`, 1 always succeeds). */
@@ -144,6 +178,6 @@ export function createFaults(config: FaultConfig = faultsFromEnv(), random: () =
     shouldFail: () => chance(config.errorRate, random),
     shouldDrop: () => chance(config.dropRate, random),
     burn: () => burnCpu(config.cpuUs),
-    holdMemory: () => holdMemory(config.memKb),
+    holdMemory: () => holdMemory(config.memKb, config.memLeak),
   };
 }

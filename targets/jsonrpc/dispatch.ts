@@ -106,11 +106,15 @@ function callOne(value: unknown, methods: MethodTable): Slot {
   return notification ? undefined : resultResponse(id, out ?? null);
 }
 
-/** JSON text of one response; a result that cannot be serialised (cycle, BigInt, too deep) becomes -32603. */
-function serialize(res: RpcResponse): string {
+/**
+ * JSON text of one response; a result that cannot be serialised (cycle, BigInt, too deep) becomes -32603,
+ * added to `reply.errorCodes` so that `/stats` counts the error actually sent (it used to count none).
+ */
+function serialize(res: RpcResponse, reply: RpcReply): string {
   try {
     return JSON.stringify(res);
   } catch (err) {
+    reply.errorCodes = [...reply.errorCodes, ErrorCode.InternalError];
     return JSON.stringify(errorResponse(res.id, ErrorCode.InternalError, 'Internal error', `the result cannot be serialised as JSON: ${(err as Error).message}`));
   }
 }
@@ -125,15 +129,18 @@ function errorCodesOf(responses: RpcResponse[]): readonly number[] {
 
 function singleReply(res: RpcResponse | undefined, notifications: number): RpcReply {
   if (res === undefined) return { body: null, answered: 0, notifications, errorCodes: NO_CODES, batch: false };
-  return { body: serialize(res), answered: 1, notifications, errorCodes: 'error' in res ? [res.error.code] : NO_CODES, batch: false };
+  const reply: RpcReply = { body: null, answered: 1, notifications, errorCodes: 'error' in res ? [res.error.code] : NO_CODES, batch: false };
+  reply.body = serialize(res, reply);
+  return reply;
 }
 
 function batchReply(slots: (RpcResponse | undefined)[]): RpcReply {
   const responses = slots.filter((s): s is RpcResponse => s !== undefined);
   const notifications = slots.length - responses.length;
   // A batch of notifications only gets nothing back at all, not an empty array (spec 6).
-  const body = responses.length === 0 ? null : `[${responses.map(serialize).join(',')}]`;
-  return { body, answered: responses.length, notifications, errorCodes: errorCodesOf(responses), batch: true };
+  const reply: RpcReply = { body: null, answered: responses.length, notifications, errorCodes: errorCodesOf(responses), batch: true };
+  if (responses.length > 0) reply.body = `[${responses.map((r) => serialize(r, reply)).join(',')}]`;
+  return reply;
 }
 
 /**

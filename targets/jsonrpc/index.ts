@@ -14,6 +14,7 @@ Environment (defaults): TIDEMARK_JSONRPC_MAX_BODY_BYTES (1048576), TIDEMARK_JSON
   TIDEMARK_JSONRPC_MAX_SLEEP_MS (10000), TIDEMARK_JSONRPC_MAX_ITERATIONS (10000000),
   TIDEMARK_JSONRPC_CACHE_ENTRIES (10000),
   faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0).
+  auth: TIDEMARK_AUTH_TOKEN (unset = off): every path but /health needs Authorization: Bearer <token>.
 See targets/jsonrpc/README.md.`;
 
 await runTarget({

@@ -186,6 +186,11 @@ export function createMcpRoute(box: ToolBox, faults: Faults, counters: McpCounte
         const why = `Invalid Request: the request body is over ${limits.maxBodyBytes} bytes (TIDEMARK_JSONRPC_MAX_BODY_BYTES)`;
         return sendRpcError(res, 413, ErrorCode.InvalidRequest, why);
       }
+      if (!read.utf8) {
+        // Not altered into U+FFFD and passed on: JSON must be UTF-8 (RFC 8259), so this is a parse error.
+        counters.rejected.parse++;
+        return sendRpcError(res, 400, ErrorCode.ParseError, 'Parse error: the request body is not valid UTF-8');
+      }
       let body: unknown;
       try {
         body = JSON.parse(read.text);

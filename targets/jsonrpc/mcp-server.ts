@@ -1,5 +1,6 @@
 /** One MCP server (the official SDK's McpServer) per session, offering the tool box's tools. */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { ProgressFn, ToolBox } from './tools.ts';
 
@@ -33,5 +34,33 @@ export function createMcpServer(box: ToolBox): McpServer {
       return box.call(tool, args as Record<string, unknown>, progress);
     });
   }
+  answerInvalidParams(server);
   return server;
+}
+
+type Handler = (request: unknown, extra: unknown) => unknown;
+
+/**
+ * Works around modelcontextprotocol/typescript-sdk#2284 (still in 1.32.2): a request whose params
+ * fail the SDK's own schema (e.g. `tools/call` without `name`) is answered -32603 Internal error,
+ * where JSON-RPC says -32602 Invalid params. The SDK's handler parses the params synchronously and
+ * then returns a promise, so a synchronous throw is exactly that parse failure: it becomes -32602.
+ * The handler map is SDK-internal; if it moves, nothing is wrapped and jsonrpc/bad-input.test.ts
+ * fails on the code.
+ */
+function answerInvalidParams(server: McpServer): void {
+  const handlers = (server.server as unknown as { _requestHandlers?: unknown })._requestHandlers;
+  if (!(handlers instanceof Map)) return;
+  for (const [method, handler] of handlers as Map<string, Handler>) {
+    handlers.set(method, (request: unknown, extra: unknown) => {
+      try {
+        return handler(request, extra);
+      } catch (err) {
+        if (err instanceof McpError) throw err;
+        const issues = (err as { issues?: { path?: PropertyKey[]; message?: string }[] }).issues;
+        const detail = Array.isArray(issues) ? issues.map((i) => `${(i.path ?? []).map(String).join('.')}: ${i.message ?? '?'}`).join('; ') : String(err);
+        throw new McpError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${detail}`);
+      }
+    });
+  }
 }

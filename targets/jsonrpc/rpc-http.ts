@@ -78,6 +78,13 @@ export function handleRpc(req: IncomingMessage, res: ServerResponse, route: RpcR
       writeJson(res, 413, JSON.stringify(errorResponse(null, ErrorCode.InvalidRequest, 'Invalid Request', why)));
       return;
     }
+    if (!body.utf8) {
+      // JSON text must be UTF-8 (RFC 8259 section 8.1); decoding would silently turn the bad bytes
+      // into U+FFFD and echo altered data, so the README's answer (-32700) is given instead.
+      const error = errorResponse(null, ErrorCode.ParseError, 'Parse error', 'the request body is not valid UTF-8');
+      answer(res, route, { body: JSON.stringify(error), answered: 1, notifications: 0, errorCodes: [ErrorCode.ParseError], batch: false });
+      return;
+    }
     const reply = dispatch(body.text, route.methods, route.limits);
     if (reply instanceof Promise) {
       reply.then(

@@ -5,9 +5,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { authFromEnv, guardRequests } from '../common/auth.ts';
 import { createDelayLine } from '../common/delay.ts';
 import { createFaults, type FaultConfig } from '../common/faults.ts';
 import { BASE_PATHS, handleBaseRoutes, notFound, splitUrl } from '../common/http.ts';
+import { hardenHttpServer } from '../common/http-limits.ts';
 import { closeServer, listen, type RunnableTarget } from '../common/lifecycle.ts';
 import { createConnectionMarker } from '../common/request-connections.ts';
 import { baseStats, type BaseStats } from '../common/stats.ts';
@@ -54,6 +56,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 120_000;
  */
 export function createJsonRpcServer(overrides: Partial<JsonRpcOptions> = {}): JsonRpcServer {
   const options: JsonRpcOptions = { ...jsonRpcOptionsFromEnv(), ...overrides };
+  const auth = authFromEnv(); // TIDEMARK_AUTH_TOKEN; undefined = off (targets/common/auth.ts)
   const startedAt = performance.now();
   const faults = createFaults(options.faults, options.random);
   const box = new ToolBox(options);
@@ -82,7 +85,7 @@ export function createJsonRpcServer(overrides: Partial<JsonRpcOptions> = {}): Js
     };
   };
 
-  const server = createServer({ noDelay: true }, (req, res) => {
+  const server = createServer({ noDelay: true }, guardRequests(auth, (req, res) => {
     const url = req.url ?? '/';
     // Exact matches first: the hot path never builds a query object.
     if (url === '/rpc') {
@@ -101,8 +104,10 @@ export function createJsonRpcServer(overrides: Partial<JsonRpcOptions> = {}): Js
     if (handleBaseRoutes(req, res, path, { target: 'jsonrpc', stats })) return;
     req.resume();
     notFound(res, path, PATHS);
-  });
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  }));
+  // Bounds on slow request heads (slowloris) and on bodies shorter than their Content-Length:
+  // with Node's defaults (60 s, 300 s, checked every 30 s) such a request held a socket for minutes.
+  hardenHttpServer(server, { keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
 
   return {
     server,

@@ -6,7 +6,10 @@
  * optional `time` is the client time of every tick without its own (a sender stamps a batch
  * once instead of each tick).
  */
-import type { RejectReason } from './tick.ts';
+import { show, type RejectReason } from './tick.ts';
+
+/** Deepest nesting of arrays/objects in an envelope `id` (it is echoed in the reply). */
+export const MAX_ID_NESTING = 32;
 
 /** A decoded batch: its raw tick values (validated one by one later) and the envelope id. */
 export type BatchResult =
@@ -32,12 +35,17 @@ export function parseBatch(text: string, maxTicks: number): BatchResult {
   } else if (typeof value === 'object' && value !== null && 'ticks' in value) {
     const envelope = value as { ticks: unknown; id?: unknown; time?: unknown };
     id = envelope.id;
+    // The id is echoed through JSON.stringify, which recurses: an id ~5000 arrays deep overflowed the stack
+    // and crashed the engine (bad-input.test.ts). Refused here, and not echoed.
+    if (nestedDeeperThan(id, MAX_ID_NESTING)) {
+      return { ok: false, reason: 'badBatch', error: `"id" nests arrays/objects deeper than ${MAX_ID_NESTING} levels: use a number or a string`, id: undefined };
+    }
     if (!Array.isArray(envelope.ticks)) {
       return { ok: false, reason: 'badBatch', error: '"ticks" must be an array of tick objects', id };
     }
     if (envelope.time !== undefined) {
       if (typeof envelope.time !== 'number' || !Number.isFinite(envelope.time) || envelope.time < 0) {
-        return { ok: false, reason: 'badBatch', error: `"time" must be the sender's clock in ms since the Unix epoch (a number >= 0), got ${JSON.stringify(envelope.time)}`, id };
+        return { ok: false, reason: 'badBatch', error: `"time" must be the sender's clock in ms since the Unix epoch (a number >= 0), got ${show(envelope.time)}`, id };
       }
       time = envelope.time;
     }
@@ -56,4 +64,12 @@ export function parseBatch(text: string, maxTicks: number): BatchResult {
     };
   }
   return { ok: true, items, id, time };
+}
+
+/** True when `value` nests arrays/objects more than `max` levels deep (recursion bounded by `max`). */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (max === 0) return true;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (nestedDeeperThan(v, max - 1)) return true;
+  return false;
 }

@@ -11,9 +11,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { authFromEnv, guardRequests } from '../common/auth.ts';
 import { readBody } from '../common/body.ts';
 import { createFaults } from '../common/faults.ts';
 import { BASE_PATHS, handleBaseRoutes, methodNotAllowed, notFound, sendJson, sendText, splitUrl } from '../common/http.ts';
+import { hardenHttpServer } from '../common/http-limits.ts';
 import { closeServer, listen, type RunnableTarget } from '../common/lifecycle.ts';
 import { createPeakGauge } from '../common/peak-gauge.ts';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../common/prometheus.ts';
@@ -86,6 +88,9 @@ export function createPriceEngine(overrides: Partial<PriceEngineOptions> = {}): 
   const sessions = createPeakGauge();
   const series = new Series();
   const statics = dashboardFiles();
+  // TIDEMARK_AUTH_TOKEN; undefined = off. The dashboard (page, files, the two API calls it makes) also takes
+  // the cookie that `GET /?token=<token>` sets, as a browser cannot send the header (targets/common/auth.ts).
+  const auth = authFromEnv({ loginPath: '/', paths: [...statics.paths, '/metrics.json', '/perf-test'] });
   let perfTest: Promise<PerfTestResult> | undefined;
 
   const refuse = (res: ServerResponse, status: number, reason: keyof PeCounters['refused'], text: string, headers: Record<string, string> = {}): void => {
@@ -150,6 +155,16 @@ export function createPriceEngine(overrides: Partial<PriceEngineOptions> = {}): 
         counters.rejected.bodyTooLarge++;
         const error = `body larger than ${options.maxBodyBytes} bytes: split the batch (or raise TIDEMARK_PE_MAX_BODY_BYTES)`;
         sendJson(res, 413, { accepted: 0, rejected: 0, errors: [], batchError: { reason: 'bodyTooLarge', error } });
+        return;
+      }
+      if (!body.utf8) {
+        // JSON text is UTF-8 (RFC 8259). Invalid bytes used to become U+FFFD and the batch was processed with altered
+        // strings (an echoed id changed); refused as a whole instead, as ws closes a WebSocket message like it (1007).
+        counters.batches++;
+        counters.batchesRejected++;
+        counters.rejected.malformedJson++;
+        const error = 'malformed JSON: the body is not valid UTF-8 (JSON text must be UTF-8 encoded)';
+        sendJson(res, 400, { accepted: 0, rejected: 0, errors: [], batchError: { reason: 'malformedJson', error } });
         return;
       }
       const reply = engine.ingestText(body.text, performance.now());
@@ -241,8 +256,12 @@ export function createPriceEngine(overrides: Partial<PriceEngineOptions> = {}): 
     }
   };
 
-  const server = createServer({ noDelay: true }, route);
-  const ws = attachWsIngest(server, { engine, counters, sessions, maxWsSessions: options.maxWsSessions, maxMessageBytes: options.maxMessageBytes });
+  const server = createServer({ noDelay: true }, guardRequests(auth, route));
+  // Node's defaults let a request head trickled byte by byte (slowloris, also on the /ticks upgrade), a silent
+  // socket or a POST body shorter than its Content-Length hold a connection 60-300 s (bad-input.test.ts).
+  // Quote streams and upgraded WebSockets are not affected: these bounds end once the request is received.
+  hardenHttpServer(server);
+  const ws = attachWsIngest(server, { engine, counters, sessions, maxWsSessions: options.maxWsSessions, maxMessageBytes: options.maxMessageBytes, auth });
 
   return {
     server,

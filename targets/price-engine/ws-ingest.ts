@@ -8,6 +8,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Auth } from '../common/auth.ts';
 import type { PeakGauge } from '../common/peak-gauge.ts';
 import type { PeCounters } from './counters.ts';
 import type { BatchReply, Engine } from './engine.ts';
@@ -20,6 +21,8 @@ export interface WsHost {
   maxWsSessions: number;
   /** Largest message, bytes; a bigger one closes the socket with 1009 (Message Too Big). */
   maxMessageBytes: number;
+  /** Bearer-token auth; undefined = off (default). */
+  auth?: Auth | undefined;
 }
 
 /** Writes a plain HTTP answer on a socket that asked to upgrade, then closes it. */
@@ -68,6 +71,7 @@ export function attachWsIngest(server: Server, host: WsHost): { close(): void; r
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (host.auth !== undefined && host.auth.refuseUpgrade(req, socket)) return; // 401 before any handshake
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/ticks') {
       host.counters.refused.notFound++;

@@ -5,9 +5,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { authFromEnv, guardRequests } from '../common/auth.ts';
 import { trackConnections, type ConnectionCounts } from '../common/connections.ts';
 import { createFaults } from '../common/faults.ts';
 import { BASE_PATHS, handleBaseRoutes, methodNotAllowed, notFound, sendText, splitUrl } from '../common/http.ts';
+import { hardenHttpServer } from '../common/http-limits.ts';
 import { closeServer, listen, type RunnableTarget } from '../common/lifecycle.ts';
 import { baseStats, type BaseStats } from '../common/stats.ts';
 import { newCounters, type SseCounters } from './counters.ts';
@@ -55,6 +57,7 @@ const SSE_HEADERS = {
  */
 export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer {
   const options: SseOptions = { ...sseOptionsFromEnv(), ...overrides };
+  const auth = authFromEnv(); // TIDEMARK_AUTH_TOKEN; undefined = off (targets/common/auth.ts)
   const startedAt = performance.now();
   const counters = newCounters();
   const faults = createFaults(options.faults, options.random);
@@ -109,6 +112,12 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
   };
 
   const openStream = (req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void => {
+    // A stream request has no body. One announcing a body (a lying Content-Length, an endless chunked
+    // upload) used to get a stream while its unread body stalled the socket until the request timeout
+    // cut the stream: refuse it at once (413, limit 0 bytes) and close the connection.
+    if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0') {
+      return reject(res, 413, 'badRequest', 'GET /events takes no request body (the limit is 0 bytes): send rate, size, topic and lastEventId in the query string', { connection: 'close' });
+    }
     const lastEventIdHeader = req.headers['last-event-id'];
     const parsed = parseStreamRequest(query, typeof lastEventIdHeader === 'string' ? lastEventIdHeader : undefined);
     if (!parsed.ok) return reject(res, 400, 'badRequest', parsed.error);
@@ -171,7 +180,7 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
     };
   };
 
-  const server = createServer({ noDelay: true }, (req, res) => {
+  const server = createServer({ noDelay: true }, guardRequests(auth, (req, res) => {
     const { path, query } = splitUrl(req.url);
     if (handleBaseRoutes(req, res, path, { target: 'sse', stats })) return;
     if (path !== '/events') {
@@ -183,8 +192,11 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
       return methodNotAllowed(res, req.method, path, ['GET']);
     }
     openStream(req, res, query);
-  });
+  }));
   const connections = trackConnections(server);
+  // Bounds on slow or idle request heads (slowloris) and head size; Node's defaults hold a
+  // trickling socket 60 to 90 s. Streams are unaffected: the timeouts end with the request.
+  hardenHttpServer(server);
 
   return {
     server,

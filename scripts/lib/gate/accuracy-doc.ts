@@ -41,7 +41,10 @@ export function renderAccuracyDoc(input: AccuracyDocInput): string {
   const { result, options: o } = input;
   const meanRun = result.runSeconds.reduce((s, x) => s + x, 0) / Math.max(1, result.runSeconds.length);
   const margins = Object.entries(DEFAULT_GATED)
-    .map(([name, spec]) => `| \`${name}\` | ${spec.description} | ${spec.direction} is better | ${(spec.margin * 100).toFixed(0)}% |`)
+    .map(([name, spec]) => {
+      const margin = spec.limit === undefined ? `${(spec.margin * 100).toFixed(0)}%` : `absolute limit ${spec.limit}`;
+      return `| \`${name}\` | ${spec.description} | ${spec.direction} is better | ${margin} |`;
+    })
     .join('\n');
   const faultRows = Object.entries(result.faults)
     .map(([name, outcomes]) => `| ${name} | \`${JSON.stringify(result.faultEnv[name])}\` | ${rate(outcomes)} | ${flaggedCounts(outcomes)} |`)
@@ -78,6 +81,11 @@ ${margins}
 - **Decision.** A figure regresses when its Holm-adjusted p-value is below α **and** the whole 95% interval
   of the change lies beyond the figure's margin in the bad direction. A failed k6 threshold (an absolute SLO)
   is a regression too. Improvements are reported the same way.
+- **Soak RSS slope.** Only soak runs (\`<target>/soak\`, 10 minutes by default) have this figure: the
+  least-squares slope of the target's RSS after the first fifth of the run. It hovers around 0 and can be
+  negative, so it is held to an absolute limit instead of a test: a median over the runs above the limit is
+  a regression. Soak scenarios need no baseline (\`npm run gate -- --only 'sse/soak'\`); clean slopes and the
+  leak the limit catches are in docs/RELIABILITY.md.
 - The statistics are checked against published reference values in \`scripts/lib/gate/stats.test.ts\`
   (Welch's example from the literature, R's \`t.test\` on the sleep data, R's \`p.adjust\`).
 

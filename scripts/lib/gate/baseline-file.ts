@@ -48,7 +48,9 @@ export function baselineFromRuns(runs: RunResult[], duration: string | null): Ba
   const perRun = runs.map((r) => gatedFigures(r));
   const gated: Record<string, GatedMetricSpec> = {};
   for (const [name, spec] of Object.entries(DEFAULT_GATED)) {
-    if (perRun.every((f) => typeof f[name] === 'number' && (f[name] as number) > 0)) gated[name] = spec;
+    const has = (f: Record<string, number | null>): boolean => typeof f[name] === 'number';
+    // A limit needs no positive reference (a soak slope may be below 0); a log-scale test does.
+    if (perRun.every((f) => has(f) && (spec.limit !== undefined || (f[name] as number) > 0))) gated[name] = spec;
   }
   return {
     schema: BASELINE_SCHEMA,
@@ -102,8 +104,9 @@ export function checkBaseline(data: unknown, file: string, scenario: string): Ba
   if (!Array.isArray(data.runs) || data.runs.length === 0) fail('runs', 'is missing or empty');
   for (const [name, spec] of Object.entries(data.gated as Record<string, unknown>)) {
     if (!isRecord(spec) || (spec.direction !== 'lower' && spec.direction !== 'higher') || typeof spec.margin !== 'number') {
-      fail(`gated.${name}`, 'needs direction "lower"|"higher" and a numeric margin');
+      return fail(`gated.${name}`, 'needs direction "lower"|"higher" and a numeric margin');
     }
+    if (spec.limit !== undefined && typeof spec.limit !== 'number') fail(`gated.${name}.limit`, 'must be a number when present');
   }
   (data.runs as unknown[]).forEach((run, i) => {
     if (!isRecord(run) || !isRecord(run.figures)) fail(`runs[${i}].figures`, 'is missing');

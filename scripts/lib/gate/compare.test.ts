@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { compareAll, gateExitCode, type CompareInput } from './compare.ts';
 import { fakeRun } from './fake-run.ts';
-import { gatedFigures } from './gated-metrics.ts';
+import { defaultGatedFor, gatedFigures, LIMIT_GATED, SOAK_SLOPE_LIMIT_MB_PER_MIN } from './gated-metrics.ts';
+import type { RunResult } from '../../../reporters/run-result.ts';
+
+/** A soak run whose target RSS grew `slope` MB/min after its first fifth. */
+function soakRun(slope: number): RunResult {
+  const run = fakeRun({ p95: 2 });
+  return { ...run, scenario: 'sse/soak', profile: 'soak', resources: { ...run.resources!, rssSlopeMBPerMin: slope } };
+}
 
 const gated = {
   latency_p95: { direction: 'lower' as const, margin: 0.03 },
@@ -81,5 +88,35 @@ describe('percentiles need enough samples', () => {
     const figures = gatedFigures(run);
     expect(figures.latency_p99).toBeNull();
     expect(figures.latency_p95).toBe(2);
+  });
+
+  describe('soak RSS slope, an absolute limit', () => {
+    const soak = (slopes: number[]): CompareInput => ({ scenario: 'sse/soak', gated: LIMIT_GATED, reference: [], current: slopes.map(soakRun) });
+
+    it('flags a median slope above the limit as a regression, without any reference runs', () => {
+      const [r] = compareAll([soak([9.5, 12, 11])]);
+      expect(r?.verdict).toBe('regression');
+      expect(r?.metrics).toEqual([
+        expect.objectContaining({ metric: 'rss_slope_mb_per_min', current: 11, limit: SOAK_SLOPE_LIMIT_MB_PER_MIN, verdict: 'regression', p: null }),
+      ]);
+    });
+
+    it('passes flat and negative slopes (a log-scale test could not even take them)', () => {
+      const [r] = compareAll([soak([0.3, -0.4, SOAK_SLOPE_LIMIT_MB_PER_MIN])]);
+      expect(r?.verdict).toBe('pass');
+      expect(r?.metrics[0]?.verdict).toBe('unchanged');
+    });
+
+    it('says too few runs when no run measured a slope', () => {
+      const [r] = compareAll([{ ...soak([1]), current: [fakeRun({ p95: 2 })] }]);
+      expect(r?.metrics[0]?.verdict).toBe('insufficient');
+    });
+
+    it('is gated for soak scenarios only: elsewhere a 15-second slope is start-up noise', () => {
+      expect(Object.keys(defaultGatedFor('sse/soak'))).toContain('rss_slope_mb_per_min');
+      expect(Object.keys(defaultGatedFor('sse/sustained'))).not.toContain('rss_slope_mb_per_min');
+      expect(gatedFigures(soakRun(3)).rss_slope_mb_per_min).toBe(3);
+      expect(gatedFigures({ ...soakRun(3), profile: 'churn' }).rss_slope_mb_per_min).toBeNull();
+    });
   });
 });

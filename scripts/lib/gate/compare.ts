@@ -11,8 +11,8 @@ import type { MetricComparison, ScenarioComparison } from '../../../reporters/ga
 
 export interface CompareInput {
   scenario: string;
-  /** Gated figures: name -> direction and margin. */
-  gated: Record<string, { direction: Direction; margin: number }>;
+  /** Gated figures: name -> direction, margin and, for absolute checks, a limit. */
+  gated: Record<string, { direction: Direction; margin: number; limit?: number }>;
   /** Reference figures per run (baseline runs, or the A runs of an A/B gate). */
   reference: Array<Record<string, number | null>>;
   current: RunResult[];
@@ -49,6 +49,35 @@ function beyondMargin(test: LogTest, direction: Direction, margin: number, bad: 
   return bad ? worse : better;
 }
 
+/** A figure gated by an absolute ceiling: the median of the current runs above the limit is a regression. */
+function limitCheck(
+  scenario: string,
+  metric: string,
+  spec: { direction: Direction; margin: number },
+  ref: number[],
+  cur: number[],
+  limit: number,
+): MetricComparison {
+  const current = median(cur);
+  const over = current !== null && (spec.direction === 'lower' ? current > limit : current < limit);
+  return {
+    scenario,
+    metric,
+    direction: spec.direction,
+    margin: spec.margin,
+    limit,
+    baseline: median(ref),
+    current,
+    change: null,
+    ciLow: null,
+    ciHigh: null,
+    p: null,
+    pAdjusted: null,
+    method: null,
+    verdict: current === null ? 'insufficient' : over ? 'regression' : 'unchanged',
+  };
+}
+
 /** Compares every scenario, then applies Holm across all gated figures together. */
 export function compareAll(inputs: CompareInput[], opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): ScenarioComparison[] {
   const tests: Array<{ cmp: MetricComparison; test: LogTest | null }> = [];
@@ -63,6 +92,7 @@ export function compareAll(inputs: CompareInput[], opts: CompareOptions = DEFAUL
     const metrics = Object.entries(input.gated).map(([metric, spec]) => {
       const ref = input.reference.map((f) => f[metric] ?? null);
       const cur = currentFigures.map((f) => f[metric] ?? null);
+      if (spec.limit !== undefined) return limitCheck(input.scenario, metric, spec, numbers(ref), numbers(cur), spec.limit);
       const test = input.paired
         ? ref.every((v) => v !== null) && cur.every((v) => v !== null)
           ? logPaired(ref as number[], cur as number[], opts.level)

@@ -13,7 +13,19 @@ export interface GatedMetricSpec {
   margin: number;
   /** What the figure is, for reports. */
   description: string;
+  /**
+   * An absolute ceiling instead of a comparison: the median of the current runs above it is a regression,
+   * whatever the reference says (used for the soak RSS slope, which hovers around 0 and can be negative, so
+   * a log-scale test of it means nothing). Default none.
+   */
+  limit?: number;
 }
+
+/**
+ * Soak RSS slope ceiling, MB/min: above the slopes of clean soaks of the four targets (docs/RELIABILITY.md)
+ * and low enough to flag a leak of 2 MB a minute, about 3 GB a day.
+ */
+export const SOAK_SLOPE_LIMIT_MB_PER_MIN = 2;
 
 /** Every figure the gate knows, with documented default margins (see docs/GATE.md). */
 export const DEFAULT_GATED: Record<string, GatedMetricSpec> = {
@@ -23,8 +35,24 @@ export const DEFAULT_GATED: Record<string, GatedMetricSpec> = {
   throughput: { direction: 'higher', margin: 0.02, description: 'achieved operations per second' },
   cpu_ms_per_op: { direction: 'lower', margin: 0.03, description: 'target CPU time per operation, ms' },
   rss_per_connection_kb: { direction: 'lower', margin: 0.05, description: 'target RSS per connection, KB' },
-  rss_slope_mb_per_min: { direction: 'lower', margin: 0, description: 'target RSS growth, MB/min (soak)' },
+  rss_slope_mb_per_min: {
+    direction: 'lower',
+    margin: 0,
+    description: 'target RSS growth after the first fifth of a soak run, MB/min',
+    limit: SOAK_SLOPE_LIMIT_MB_PER_MIN,
+  },
 };
+
+/** Figures gated by an absolute limit only (no reference needed): what a soak without a baseline is held to. */
+export const LIMIT_GATED: Record<string, GatedMetricSpec> = Object.fromEntries(
+  Object.entries(DEFAULT_GATED).filter(([, spec]) => spec.limit !== undefined),
+);
+
+/** The default gated figures for a scenario: the soak slope only where the profile is `soak`. */
+export function defaultGatedFor(scenario: string): Record<string, GatedMetricSpec> {
+  if (scenario.endsWith('/soak')) return DEFAULT_GATED;
+  return Object.fromEntries(Object.entries(DEFAULT_GATED).filter(([name]) => name !== 'rss_slope_mb_per_min'));
+}
 
 /**
  * Fewest latency samples a run needs before its percentile is gated: a percentile resting on a handful of
@@ -45,6 +73,7 @@ export function gatedFigures(run: RunResult): Record<string, number | null> {
     throughput: run.load.achievedRate,
     cpu_ms_per_op: run.resources?.cpuMsPerOp ?? null,
     rss_per_connection_kb: run.resources?.rssPerConnectionKB ?? null,
-    rss_slope_mb_per_min: null,
+    // Only soak runs are long enough for a slope to mean a leak; in a 15-second run it is start-up noise.
+    rss_slope_mb_per_min: run.profile === 'soak' ? run.resources?.rssSlopeMBPerMin ?? null : null,
   };
 }

@@ -1,4 +1,5 @@
 /** Runs a gate: the suite R times (or A/B interleaved), the comparison, and the reports on disk. */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { RunResult } from '../../../reporters/run-result.ts';
 import type { GateReport } from '../../../reporters/gate-report.ts';
@@ -9,10 +10,10 @@ import { machineInfo } from '../machine.ts';
 import { newRunId } from '../run-id.ts';
 import { runScenario } from '../run-scenario.ts';
 import { onInterrupt } from '../children.ts';
-import { readBaseline, type Baseline } from './baseline-file.ts';
+import { baselinePath, readBaseline, type Baseline } from './baseline-file.ts';
 import { compareAll, gateExitCode, type CompareInput } from './compare.ts';
-import { DEFAULT_GATED, gatedFigures } from './gated-metrics.ts';
-import { selectScenarios } from './suite.ts';
+import { defaultGatedFor, gatedFigures, LIMIT_GATED } from './gated-metrics.ts';
+import { isSoak, selectScenarios } from './suite.ts';
 import { checkoutRef } from './worktree.ts';
 import { writeGateToInflux } from './gate-influx.ts';
 
@@ -99,8 +100,10 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
         if (baseline) {
           return { scenario: s, gated: baseline.gated, reference: baseline.runs.map((r) => r.figures), current: cur };
         }
+        // A soak without a baseline is held to the absolute limits only.
+        if (mode === 'baseline') return { scenario: s, gated: LIMIT_GATED, reference: [], current: cur };
         const ref = reference.get(s) ?? [];
-        return { scenario: s, gated: DEFAULT_GATED, reference: ref.map(gatedFigures), referenceRuns: ref, current: cur, paired: true };
+        return { scenario: s, gated: defaultGatedFor(s), reference: ref.map(gatedFigures), referenceRuns: ref, current: cur, paired: true };
       });
 
   // Ctrl-C keeps what was measured: a partial report over the runs done so far.
@@ -112,6 +115,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
   try {
     if (mode === 'baseline') {
       for (const s of scenarios) {
+        if (isSoak(s) && !existsSync(baselinePath(s))) continue;
         try {
           const baseline = await readBaseline(s);
           checkMachine(baseline, machine.class, opts.allowMachineMismatch, log);

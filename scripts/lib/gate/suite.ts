@@ -5,16 +5,18 @@ import { listScenarios, matchesGlob } from '../scenario-name.ts';
 
 /**
  * The gate suite: every scenario with a committed baseline, narrowed by `only` (a glob such as `sse/*`).
- * With `only`, a matching scenario without a baseline is an error in gate mode, so nothing is skipped silently.
+ * With `only`, a matching scenario without a baseline is an error in gate mode, so nothing is skipped silently;
+ * soak scenarios are the exception: they are held to absolute limits (validity, their k6 thresholds and the RSS
+ * slope ceiling), because five 10-minute baseline runs per target would cost more than they tell.
  */
 export function selectScenarios(only: string | undefined, mode: 'gate' | 'baseline' | 'ab'): string[] {
   const all = listScenarios();
   const matching = only ? all.filter((name) => matchesGlob(name, only)) : all;
   if (matching.length === 0) throw new Error(`--only '${only}' matches no scenario; scenarios: ${all.join(', ')}`);
   if (mode !== 'gate') return mode === 'baseline' && !only ? matching.filter(isGateScenario) : matching;
-  const withBaseline = matching.filter((name) => existsSync(baselinePath(name)));
+  const withBaseline = matching.filter((name) => existsSync(baselinePath(name)) || (only !== undefined && isSoak(name)));
   if (only) {
-    const missing = matching.filter((name) => !existsSync(baselinePath(name)));
+    const missing = matching.filter((name) => !existsSync(baselinePath(name)) && !isSoak(name));
     if (missing.length > 0) {
       throw new Error(`no baseline for ${missing.join(', ')}; create with \`npm run baseline -- --only '${only}'\``);
     }
@@ -23,10 +25,15 @@ export function selectScenarios(only: string | undefined, mode: 'gate' | 'baseli
   return withBaseline;
 }
 
+/** Soak profiles: long runs whose figure of interest is the RSS slope. */
+export function isSoak(name: string): boolean {
+  return name.endsWith('/soak');
+}
+
 /**
  * Long or exploratory profiles stay out of the default baseline suite: `soak` (minutes by design) and `ladder`
  * (a closed-model capacity sweep, past its knee latency is queueing by construction). Name them with --only.
  */
 export function isGateScenario(name: string): boolean {
-  return !name.endsWith('/soak') && !name.endsWith('/ladder');
+  return !isSoak(name) && !name.endsWith('/ladder');
 }

@@ -1,5 +1,5 @@
 /** `npm run gate`: runs the gate suite and compares it with baselines (or, paired, with another git ref). */
-import { parseCli, positiveInt, runMain } from './lib/cli.ts';
+import { parseCli, parseEnvPairs, positiveInt, runMain } from './lib/cli.ts';
 import { runGate } from './lib/gate/run-gate.ts';
 
 const USAGE = `
@@ -22,6 +22,7 @@ options:
   --run-id ID                results folder name (default: time-sha-random)
   -e, --env K=V              target environment variable for B / current runs (repeatable); used to
                              show that the gate catches a known fault, e.g. -e TIDEMARK_FAULT_DELAY_MS=2
+                             (not secrets such as TIDEMARK_AUTH_TOKEN: export those in the environment)
   -h, --help                 this text
 `;
 
@@ -39,12 +40,7 @@ runMain(async () => {
   });
   const alpha = values.alpha === undefined ? 0.01 : Number(values.alpha);
   if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha ${values.alpha}: expected a number between 0 and 1`);
-  const targetEnv: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new Error(`--env ${pair}: expected KEY=VALUE`);
-    targetEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const targetEnv = parseEnvPairs(values.env);
   const report = await runGate({
     only: values.only,
     repeat: positiveInt('--repeat', values.repeat, values.against ? 5 : 3),

@@ -1,14 +1,14 @@
 /** `npm run k8s -- <target>/<profile> --parallelism N`: k6-operator manifests to run a scenario on Kubernetes. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { parseCli, positiveInt, runMain, UsageError } from './lib/cli.ts';
+import { parseCli, parseEnvPairs, positiveInt, runMain, UsageError } from './lib/cli.ts';
 import { gitInfo, repoPath, repoRoot } from './lib/repo.ts';
 import { newRunId } from './lib/run-id.ts';
 import { listScenarios, parseScenarioName } from './lib/scenario-name.ts';
 import { targetInfo } from './lib/target-registry.ts';
 import { k6SourceHash } from './lib/k6-build.ts';
 import { bundleScenario } from './lib/k8s-scripts.ts';
-import { buildManifests, INFLUX_SECRET } from './lib/k8s-manifest.ts';
+import { AUTH_SECRET, AUTH_SECRET_KEY, buildManifests, INFLUX_SECRET } from './lib/k8s-manifest.ts';
 import { checkScriptConfigMap, checkTestRun } from './lib/k8s-check.ts';
 import { toYaml } from './lib/k8s-yaml.ts';
 
@@ -34,6 +34,8 @@ options:
   --separate        one runner per node (the operator's podAntiAffinity)
   --run-id ID       the testid tag (default: time-sha-random)
   -e, --env K=V     a scenario variable for every runner (repeatable), e.g. -e SSE_CONNECTIONS=5000
+                    (written in testrun.yaml: no secrets; TIDEMARK_AUTH_TOKEN comes from the Secret
+                    ${AUTH_SECRET}, key ${AUTH_SECRET_KEY}, when it exists)
   -h, --help        this text
 
 scenarios: ${listScenarios().join(', ')}
@@ -58,12 +60,12 @@ runMain(async () => {
   if (values.parallelism === undefined) throw new UsageError('--parallelism N is required: how many runner pods share the load');
   const parallelism = positiveInt('--parallelism', values.parallelism, 1);
   const { target, profile } = parseScenarioName(scenario);
-  const vars: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new UsageError(`--env ${pair}: expected KEY=VALUE`);
-    vars[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  // A secret would sit in testrun.yaml in plain text: the runners read secrets from Kubernetes Secrets.
+  const vars = parseEnvPairs(values.env, (name) =>
+    name === 'TIDEMARK_AUTH_TOKEN'
+      ? `the runners read it from the Secret ${AUTH_SECRET} (key ${AUTH_SECRET_KEY}): printf %s "$TIDEMARK_AUTH_TOKEN" | kubectl create secret generic ${AUTH_SECRET} --from-file=${AUTH_SECRET_KEY}=/dev/stdin`
+      : `put it in a Kubernetes Secret (InfluxDB credentials: the Secret ${INFLUX_SECRET}, keys username, password)`,
+  );
   const git = gitInfo();
   const image = values.image ?? `tidemark-k6:${(await k6SourceHash()).slice(0, 12)}`;
   const { configMap, testRun } = buildManifests({

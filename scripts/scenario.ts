@@ -1,5 +1,5 @@
 /** `npm run scenario -- <target>/<profile>`: one scenario against a reference target (or yours), with a run result. */
-import { parseCli, positiveInt, runMain } from './lib/cli.ts';
+import { parseCli, parseEnvPairs, positiveInt, runMain } from './lib/cli.ts';
 import { gitInfo } from './lib/repo.ts';
 import { newRunId } from './lib/run-id.ts';
 import { runScenario } from './lib/run-scenario.ts';
@@ -22,7 +22,8 @@ options:
   --segments N    split the load across N k6 processes (k6 execution segments, tagged instance=<i>) and
                   merge them into one run result; percentiles come from every raw sample (default 1)
   --run-id ID     results folder name (default: time-sha-random)
-  -e, --env K=V   pass a variable to the k6 script (repeatable), e.g. -e SSE_CONNECTIONS=200
+  -e, --env K=V   pass a variable to the k6 script (repeatable), e.g. -e SSE_CONNECTIONS=200; not secrets
+                  (TIDEMARK_AUTH_TOKEN, *TOKEN*, *PASSWORD*, *SECRET*): export those in the environment
   -h, --help      this text
 
 scenarios: ${listScenarios().join(', ')}
@@ -42,12 +43,7 @@ runMain(async () => {
   if (positionals.length !== 1 || scenario === undefined) throw new Error(`expected one scenario name\n${USAGE}`);
   const repeat = positiveInt('--repeat', values.repeat, 1);
   const segments = positiveInt('--segments', values.segments, 1);
-  const k6Vars: Record<string, string> = {};
-  for (const pair of values.env ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) throw new Error(`--env ${pair}: expected KEY=VALUE`);
-    k6Vars[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const k6Vars = parseEnvPairs(values.env);
   const runId = values['run-id'] ?? newRunId(gitInfo().sha);
   let worst = 0;
   for (let i = 1; i <= repeat; i++) {

@@ -3,12 +3,13 @@
  * flattened scenario files run in k6 as the operator mounts them (flat, under one folder).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleScenario, flatKey, relativeImports } from '../scripts/lib/k8s-scripts.ts';
-import { buildManifests, type ManifestOptions } from '../scripts/lib/k8s-manifest.ts';
+import { AUTH_SECRET, buildManifests, type ManifestOptions } from '../scripts/lib/k8s-manifest.ts';
 import { checkArguments, checkScriptConfigMap, checkTestRun } from '../scripts/lib/k8s-check.ts';
 import { isPlainSafe, toYaml } from '../scripts/lib/k8s-yaml.ts';
 import { k6Env, k6Path } from '../scripts/lib/k6-build.ts';
@@ -87,6 +88,26 @@ describe('TestRun and ConfigMap', () => {
     expect(checkScriptConfigMap({ ...configMap, data: { 'lib/env.ts': '' } }, testRun).join('\n')).toMatch(/only \[-\._a-zA-Z0-9\][\s\S]*not a key/);
   });
 
+  it('the bearer token comes from the Secret tidemark-auth (optional), never in plain text, with or without InfluxDB', () => {
+    for (const extra of [{}, { influx: 'http://influx.mon:8086/k6' }]) {
+      const { testRun } = buildManifests(options('sse/sustained', extra));
+      expect(checkTestRun(testRun)).toEqual([]);
+      const auth = testRun.spec.runner.env.filter((e) => e.name === 'TIDEMARK_AUTH_TOKEN');
+      expect(auth).toEqual([{ name: 'TIDEMARK_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: AUTH_SECRET, key: 'token', optional: true } } }]);
+      expect(AUTH_SECRET).toBe('tidemark-auth');
+      // Every secret-looking variable is a reference, none a value.
+      for (const e of testRun.spec.runner.env) if (/TOKEN|PASSWORD|SECRET/i.test(e.name)) expect('valueFrom' in e && !('value' in e), e.name).toBe(true);
+      const yaml = toYaml(testRun);
+      expect(yaml).toContain('      - name: TIDEMARK_AUTH_TOKEN\n        valueFrom:\n          secretKeyRef:\n            name: tidemark-auth\n            key: token\n            optional: true\n');
+    }
+  });
+
+  it('refuses a secret-looking scenario variable: it would be written into testrun.yaml in plain text', () => {
+    for (const name of ['TIDEMARK_AUTH_TOKEN', 'K6_INFLUXDB_PASSWORD', 'MY_SECRET']) {
+      expect(() => buildManifests(options('sse/sustained', { vars: { [name]: 'k6-auth-token-4e1d9b7c2a5f8036' } }))).toThrow(/plain text: put it in a Kubernetes Secret/);
+    }
+  });
+
   it('refuses a value the operator would split', () => {
     expect(() => buildManifests(options('sse/burst', { git: { sha: 'a', branch: 'my branch' } }))).toThrow(/whitespace/);
   });
@@ -128,6 +149,21 @@ describe('on disk, as the operator mounts it', () => {
     const missing = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/k8s.ts', 'sse/churn'], { cwd: repoRoot, encoding: 'utf8' });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('--parallelism N is required');
+
+    // The token on the command line is refused (argv shows in ps), before anything is written, value not echoed.
+    const TOKEN = 'k6-auth-token-4e1d9b7c2a5f8036';
+    const leaky = join(dir, 'leaky');
+    const refused = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/k8s.ts', 'sse/churn', '--parallelism', '3', '--out', leaky, '--image', 'img:1', '-e', `TIDEMARK_AUTH_TOKEN=${TOKEN}`], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('--env TIDEMARK_AUTH_TOKEN=...: secrets are not taken on the command line');
+    expect(refused.stderr).toContain('kubectl create secret generic tidemark-auth --from-file=token=/dev/stdin');
+    expect(refused.stderr).not.toContain(TOKEN);
+    expect(existsSync(leaky)).toBe(false);
+    expect(testRunYaml).toContain('name: tidemark-auth\n');
+    expect(testRunYaml).not.toMatch(/TIDEMARK_AUTH_TOKEN\n\s+value:/);
 
     for (const scenario of SSE) {
       const mount = join(dir, scenario.replace('/', '-'));

@@ -50,6 +50,7 @@ describe('soak gate', () => {
     // 10 streams a second each leaving 256 KiB behind: 150 MB a minute more than the clean run.
     const leakRate = (OPENS_PER_S * LEAK_KB * 60) / 1024;
     const extra = (slope?.current ?? Number.NaN) - cleanSlope;
+    console.log(`soak slopes over 30 s: leaking ${slope?.current?.toFixed(1)} MB/min, clean ${cleanSlope.toFixed(1)}, leak rate ${leakRate.toFixed(1)}`);
     expect(extra).toBeGreaterThan(leakRate * 0.6);
     expect(extra).toBeLessThan(leakRate * 1.4);
   }, 180_000);

@@ -7,7 +7,7 @@
 import exec from 'k6/execution';
 import http from 'k6/http';
 import type { RefinedResponse, ResponseType } from 'k6/http';
-import { withAuth } from './auth.ts';
+import { authHeadersFor, forgetAuthHeaders, withAuth } from './auth.ts';
 import { envNumber } from './env.ts';
 import * as m from './jsonrpc-metrics.ts';
 
@@ -64,6 +64,9 @@ export interface JsonRpcMessage {
 
 const JSON_HEADERS = withAuth({ 'Content-Type': 'application/json' });
 const MCP_ACCEPT = 'application/json, text/event-stream';
+/** Headers of `initialize`, without auth (the base of every session's headers) and with it (sent). */
+const MCP_INIT_BASE: Readonly<Record<string, string>> = { 'Content-Type': 'application/json', Accept: MCP_ACCEPT };
+const MCP_INIT_HEADERS = withAuth({ ...MCP_INIT_BASE });
 /** MCP protocol version this client speaks (2025-06-18 has no batching; one message per POST). */
 export const MCP_PROTOCOL_VERSION = '2025-06-18';
 
@@ -141,7 +144,8 @@ export interface McpSession {
   id: string;
   /**
    * Headers every request of the session carries, without the auth header: a session is `setup()` data,
-   * which k6 puts in its summary file, so the token is added per request with `withAuth()` instead.
+   * which k6 puts in its summary file, so the token is added when sent, by `authHeadersFor(id, ...)` (once
+   * per session in each VU, not per request). Do not change them once the session is used.
    */
   headers: Record<string, string>;
 }
@@ -175,14 +179,13 @@ export function mcpOpen(base: string, opts: CallOptions = {}): McpSession | null
     method: 'initialize',
     params: { protocolVersion: MCP_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'tidemark-k6', version: '1.0.0' } },
   };
-  const headers = { 'Content-Type': 'application/json', Accept: MCP_ACCEPT };
-  const res = http.post(`${base}/mcp`, JSON.stringify(init), { headers: withAuth(headers), tags: { ...opts.tags, rpc: 'initialize' }, timeout: opts.timeout ?? '10s' });
+  const res = http.post(`${base}/mcp`, JSON.stringify(init), { headers: MCP_INIT_HEADERS, tags: { ...opts.tags, rpc: 'initialize' }, timeout: opts.timeout ?? '10s' });
   const outcome = settle(res, id, mcpMessages(res), 'initialize', 'mcp', { ...opts, countAsCall: false, check: (r) => typeof r === 'object' && r !== null && 'protocolVersion' in r });
   const sid = header(res, 'mcp-session-id');
   if (!outcome.ok || sid === undefined) return null;
-  const session: McpSession = { base, id: sid, headers: { ...headers, 'Mcp-Session-Id': sid, 'Mcp-Protocol-Version': MCP_PROTOCOL_VERSION } };
+  const session: McpSession = { base, id: sid, headers: { ...MCP_INIT_BASE, 'Mcp-Session-Id': sid, 'Mcp-Protocol-Version': MCP_PROTOCOL_VERSION } };
   const note = http.post(`${base}/mcp`, '{"jsonrpc":"2.0","method":"notifications/initialized"}', {
-    headers: withAuth(session.headers),
+    headers: authHeadersFor(sid, session.headers),
     tags: { ...opts.tags, rpc: 'notifications/initialized' },
     timeout: opts.timeout ?? '10s',
   });
@@ -196,7 +199,7 @@ export function mcpOpen(base: string, opts: CallOptions = {}): McpSession | null
 export function mcpCall(session: McpSession, method: string, params: Record<string, unknown>, opts: CallOptions = {}): CallOutcome {
   const id = newId();
   const res = http.post(`${session.base}/mcp`, JSON.stringify({ jsonrpc: '2.0', id, method, params }), {
-    headers: withAuth(session.headers),
+    headers: authHeadersFor(session.id, session.headers),
     tags: { ...opts.tags, rpc: method },
     timeout: opts.timeout ?? '10s',
   });
@@ -205,7 +208,8 @@ export function mcpCall(session: McpSession, method: string, params: Record<stri
 
 /** Ends a session with DELETE; records `mcp_session_delete`. True when the server confirmed (200). */
 export function mcpDelete(session: McpSession, opts: CallOptions = {}): boolean {
-  const res = http.del(`${session.base}/mcp`, null, { headers: withAuth(session.headers), tags: { ...opts.tags, rpc: 'DELETE' }, timeout: opts.timeout ?? '10s' });
+  const res = http.del(`${session.base}/mcp`, null, { headers: authHeadersFor(session.id, session.headers), tags: { ...opts.tags, rpc: 'DELETE' }, timeout: opts.timeout ?? '10s' });
+  forgetAuthHeaders(session.id);
   const ok = res.status === 200;
   if (ok) m.mcpSessionDelete.add(res.timings.duration, opts.tags ?? {});
   m.errors.add(!ok, { ...opts.tags, method: 'DELETE', api: 'mcp' });

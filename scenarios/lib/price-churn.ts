@@ -5,7 +5,7 @@
 import type { Options } from 'k6/options';
 import exec from 'k6/execution';
 import { envNumber } from './env.ts';
-import { WARMUP_MS, batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from './price-config.ts';
+import { WARMUP_MS, priceConfig, priceThresholds, quotesUrl, subscriberSymbols, tickScenario } from './price-config.ts';
 import { markEngine, recordEngineLatency, recordSubscribersLeft } from './price-engine-window.ts';
 import { constantPlan, sharePlan } from './price-plan.ts';
 import { readQuotes } from './price-quotes.ts';
@@ -42,27 +42,8 @@ export function priceChurn(profile: PriceChurnProfile): {
   /** Ticks keep flowing this long after the last open, so the last streams get their quotes. */
   const tailS = Math.ceil(streamS * 4 + 1);
   const subscriberVus = Math.ceil(opensPerS * (streamS + 0.5) * 2) + 5;
-  const vus = publisherVus(cfg, cfg.rate);
-
-  const ticks =
-    cfg.transport === 'http'
-      ? {
-          executor: 'constant-arrival-rate' as const,
-          ...batchArrival(cfg, cfg.rate),
-          // Ticks keep flowing until the last streams have read their quotes.
-          duration: `${cfg.durationS + tailS}s`,
-          preAllocatedVUs: vus,
-          maxVUs: vus,
-          gracefulStop: '5s',
-          exec: 'publish',
-        }
-      : {
-          executor: 'per-vu-iterations' as const,
-          vus: cfg.publishers,
-          iterations: 1,
-          maxDuration: `${Math.ceil(cfg.durationS + tailS + 10)}s`,
-          exec: 'publishWs',
-        };
+  // Ticks keep flowing until the last streams have read their quotes.
+  const ticks = tickScenario(cfg, cfg.durationS + tailS);
 
   const options: Options = {
     scenarios: {

@@ -79,16 +79,5 @@ export function priceThresholds(cfg: PriceConfig): Record<string, string[]> {
   };
 }
 
-/**
- * Arrival-rate settings for `ratePerS` ticks/s in batches of `cfg.batch`: one iteration per batch.
- * `rate` per `timeUnit` of `batch` seconds is exactly ratePerS / batch iterations a second, also when
- * that is not a whole number.
- */
-export function batchArrival(cfg: PriceConfig, ratePerS: number): { rate: number; timeUnit: string } {
-  return { rate: ratePerS, timeUnit: `${cfg.batch}s` };
-}
-
-/** VUs an arrival-rate tick scenario needs for `ratePerS` (a POST takes a few ms; ample headroom for stalls). */
-export function publisherVus(cfg: PriceConfig, ratePerS: number): number {
-  return Math.min(300, Math.ceil((ratePerS / cfg.batch) * 0.2) + 10);
-}
+// The tick scenario and its sizing live with no __ENV reads, so Node tests can build them.
+export { batchArrival, publisherVus, tickScenario } from './price-ticks-scenario.ts';

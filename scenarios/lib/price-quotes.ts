@@ -46,7 +46,7 @@ export function readQuotes(opts: QuoteStreamOptions): QuoteStreamOutcome {
   let malformed = false;
   let first = true;
 
-  const res = sse.open(opts.url, { method: 'GET', headers: { ...AUTH_HEADERS }, tags, timeout: opts.holdMs }, (client) => {
+  const res = sse.open(opts.url, { method: 'GET', headers: AUTH_HEADERS, tags, timeout: opts.holdMs }, (client) => {
     client.on('open', () => m.connectTime.add(Date.now() - started, tags));
     client.on('event', (event: SseEvent) => {
       if (event.name !== 'quote') return;

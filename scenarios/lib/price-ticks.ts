@@ -59,6 +59,9 @@ export function makeBatchJson(cfg: PriceConfig, n: number, id?: number): string 
   return `{${id === undefined ? '' : `"id":${id},`}"time":${Date.now()},"ticks":[${ticks.join(',')}]}`;
 }
 
+/** Headers of every `POST /ticks`, built once (auth included when set). */
+const POST_HEADERS = withAuth({ 'content-type': 'application/json' });
+
 /** How often a WebSocket publisher sends what is due, ms. */
 const PUMP_MS = 5;
 
@@ -102,7 +105,7 @@ export function postBatch(cfg: PriceConfig, tags: Record<string, string> = {}): 
   const n = cfg.batch;
   m.ticksExpected.add(n, tags);
   const res = http.post(`${cfg.baseUrl}/ticks`, makeBatchJson(cfg, n), {
-    headers: withAuth({ 'content-type': 'application/json' }),
+    headers: POST_HEADERS,
     tags: { ...tags, name: 'POST /ticks' },
     responseType: 'text',
   });

@@ -9,7 +9,7 @@ import type { Options } from 'k6/options';
 import exec from 'k6/execution';
 import { envNumber } from '../lib/env.ts';
 import { burstShape, burstStages, currentPhase } from '../lib/phases.ts';
-import { WARMUP_MS, batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
+import { WARMUP_MS, priceConfig, priceThresholds, quotesUrl, subscriberSymbols, tickScenario } from '../lib/price-config.ts';
 import { markEngine, recordEngineLatency } from '../lib/price-engine-window.ts';
 import { burstPlan, sharePlan } from '../lib/price-plan.ts';
 import { readQuotes } from '../lib/price-quotes.ts';
@@ -21,33 +21,12 @@ const cfg = priceConfig({ rate: 1000, durationS: 20 });
 const spikeE2eP95Ms = envNumber('PE_SPIKE_E2E_P95_MS', cfg.e2eP95Ms * 4, { min: 0 });
 const shape = burstShape(cfg.durationS);
 const plan = burstPlan(shape, cfg.rate);
-const vus = publisherVus(cfg, cfg.rate * 10);
 const phaseTags = (): Record<string, string> => ({ phase: currentPhase(shape) });
-
-const ticks =
-  cfg.transport === 'http'
-    ? {
-        executor: 'ramping-arrival-rate' as const,
-        startRate: batchArrival(cfg, cfg.rate).rate,
-        timeUnit: batchArrival(cfg, cfg.rate).timeUnit,
-        // Stage targets are per timeUnit, like startRate: ticks/s per `batch` seconds = batches/s.
-        stages: burstStages(shape, cfg.rate),
-        preAllocatedVUs: vus,
-        maxVUs: vus,
-        gracefulStop: '5s',
-        exec: 'publish',
-      }
-    : {
-        executor: 'per-vu-iterations' as const,
-        vus: cfg.publishers,
-        iterations: 1,
-        maxDuration: `${Math.ceil(plan.durationS + 10)}s`,
-        exec: 'publishWs',
-      };
 
 export const options: Options = {
   scenarios: {
-    ticks,
+    // HTTP: the steady rate, the 10x spike and back (VUs sized for the spike); WebSocket: the plan's length.
+    ticks: tickScenario(cfg, plan.durationS, { stages: burstStages(shape, cfg.rate) }),
     ...(cfg.subscribers > 0
       ? {
           subscribers: {

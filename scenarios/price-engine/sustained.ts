@@ -6,7 +6,7 @@
  * PE_SUB_SYMBOLS, TIDEMARK_DURATION, PE_E2E_P95_MS, PE_ENGINE_P95_MS.
  */
 import type { Options } from 'k6/options';
-import { WARMUP_MS, batchArrival, priceConfig, priceThresholds, publisherVus, quotesUrl, subscriberSymbols } from '../lib/price-config.ts';
+import { WARMUP_MS, priceConfig, priceThresholds, quotesUrl, subscriberSymbols, tickScenario } from '../lib/price-config.ts';
 import { markEngine, recordEngineLatency } from '../lib/price-engine-window.ts';
 import { constantPlan, sharePlan } from '../lib/price-plan.ts';
 import { readQuotes } from '../lib/price-quotes.ts';
@@ -15,30 +15,10 @@ import { SUMMARY_TREND_STATS, makeHandleSummary } from '../lib/summary.ts';
 import exec from 'k6/execution';
 
 const cfg = priceConfig();
-const vus = publisherVus(cfg, cfg.rate);
-
-const ticks =
-  cfg.transport === 'http'
-    ? {
-        executor: 'constant-arrival-rate' as const,
-        ...batchArrival(cfg, cfg.rate),
-        duration: `${cfg.durationS}s`,
-        preAllocatedVUs: vus,
-        maxVUs: vus,
-        gracefulStop: '5s',
-        exec: 'publish',
-      }
-    : {
-        executor: 'per-vu-iterations' as const,
-        vus: cfg.publishers,
-        iterations: 1,
-        maxDuration: `${Math.ceil(cfg.durationS + 10)}s`,
-        exec: 'publishWs',
-      };
 
 export const options: Options = {
   scenarios: {
-    ticks,
+    ticks: tickScenario(cfg, cfg.durationS),
     ...(cfg.subscribers > 0
       ? {
           subscribers: {

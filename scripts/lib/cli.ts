@@ -33,6 +33,35 @@ export function positiveInt(flag: string, raw: string | undefined, fallback: num
   return value;
 }
 
+/** Names of variables that hold secrets: never taken from the command line (`-e`), whose argv `ps` and shell history show. */
+export const SECRET_ENV_NAME = /TOKEN|PASSWORD|SECRET/i;
+
+/** True when `name` looks like a secret (`TIDEMARK_AUTH_TOKEN`, `K6_INFLUXDB_PASSWORD`, ...): see {@link SECRET_ENV_NAME}. */
+export function isSecretEnvName(name: string): boolean {
+  return SECRET_ENV_NAME.test(name);
+}
+
+/**
+ * The `-e, --env KEY=VALUE` pairs of a CLI (repeatable; a later KEY wins; the value may hold `=` or be empty).
+ * @param secretHint where a refused secret should come from instead (default: export it in the environment)
+ * @throws UsageError for a pair without `KEY=`, or a KEY that looks like a secret (see {@link isSecretEnvName})
+ */
+export function parseEnvPairs(pairs: readonly string[] | undefined, secretHint?: (name: string) => string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`--env ${pair}: expected KEY=VALUE`);
+    const name = pair.slice(0, eq);
+    if (isSecretEnvName(name)) {
+      // Name the key only: the value is the secret.
+      const hint = secretHint?.(name) ?? `export ${name} in the environment instead (the harness passes its environment on)`;
+      throw new UsageError(`--env ${name}=...: secrets are not taken on the command line (argv shows in ps and in shell history); ${hint}`);
+    }
+    vars[name] = pair.slice(eq + 1);
+  }
+  return vars;
+}
+
 /** Runs a CLI main: errors print one clear line and exit with `errorCode` (default 2). */
 export function runMain(main: () => Promise<number>, errorCode = 2): void {
   handleSignals();

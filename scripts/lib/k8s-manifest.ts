@@ -8,6 +8,7 @@
 import { parseScenarioName } from './scenario-name.ts';
 import type { ScenarioBundle } from './k8s-scripts.ts';
 import { parseInfluxUrl } from '../../reporters/influx-connection.ts';
+import { isSecretEnvName } from './cli.ts';
 
 /** `{ name, value }` or `{ name, valueFrom }`: core/v1 EnvVar, the subset used here. */
 export type EnvVar =
@@ -60,7 +61,10 @@ export interface ManifestOptions {
   namespace?: string;
   /** Load-phase length, as TIDEMARK_DURATION. */
   duration?: string;
-  /** More scenario variables (`-e K=V`). */
+  /**
+   * More scenario variables (`-e K=V`), written into the TestRun in plain text: no secrets (a name matching
+   * TOKEN, PASSWORD or SECRET is refused; the auth token comes from the Secret `tidemark-auth`).
+   */
   vars?: Record<string, string>;
   /** InfluxDB 1.x URL with the database as path; credentials come from the Secret `tidemark-influx`. */
   influx?: string;
@@ -70,6 +74,12 @@ export interface ManifestOptions {
 
 /** Secret the runners read InfluxDB credentials from (keys `username`, `password`; optional). */
 export const INFLUX_SECRET = 'tidemark-influx';
+/** Secret the runners read `TIDEMARK_AUTH_TOKEN` from (key `token`; optional: without it auth is off). */
+export const AUTH_SECRET = 'tidemark-auth';
+/** The key of {@link AUTH_SECRET} that holds the bearer token. */
+export const AUTH_SECRET_KEY = 'token';
+
+const fromSecret = (name: string, secret: string, key: string): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key, optional: true } } });
 
 /** The default TestRun name of a scenario. */
 export function defaultName(scenario: string): string {
@@ -107,8 +117,17 @@ export function k6Arguments(opts: Pick<ManifestOptions, 'scenario' | 'runId' | '
   return args.join(' ');
 }
 
-/** `spec.runner.env`: the target URL, remote loading allowed, no extension download, the scenario's variables. */
+/**
+ * `spec.runner.env`: the target URL, remote loading allowed, no extension download, the scenario's variables,
+ * and the secrets by reference only: `TIDEMARK_AUTH_TOKEN` from the Secret `tidemark-auth` (always; optional,
+ * so a run without auth still starts) and the InfluxDB credentials from `tidemark-influx` (with `influx`).
+ * @throws Error when `vars` holds a secret-looking name (it would be written in plain text)
+ */
 export function runnerEnv(opts: Pick<ManifestOptions, 'targetUrl' | 'duration' | 'vars' | 'influx'>): EnvVar[] {
+  const secret = Object.keys(opts.vars ?? {}).find(isSecretEnvName);
+  if (secret !== undefined) {
+    throw new Error(`${secret} would be written into testrun.yaml in plain text: put it in a Kubernetes Secret (TIDEMARK_AUTH_TOKEN comes from the Secret ${AUTH_SECRET}, key ${AUTH_SECRET_KEY})`);
+  }
   const env: EnvVar[] = [
     { name: 'TARGET_URL', value: opts.targetUrl },
     // The scenarios load loopback only unless told that the remote target is yours.
@@ -118,9 +137,11 @@ export function runnerEnv(opts: Pick<ManifestOptions, 'targetUrl' | 'duration' |
   ];
   if (opts.duration) env.push({ name: 'TIDEMARK_DURATION', value: opts.duration });
   for (const [name, value] of Object.entries(opts.vars ?? {})) env.push({ name, value });
+  // k6 passes the container environment to the scenario's __ENV (scenarios/lib/auth.ts reads it there).
+  env.push(fromSecret('TIDEMARK_AUTH_TOKEN', AUTH_SECRET, AUTH_SECRET_KEY));
   if (opts.influx) {
     for (const [name, key] of [['K6_INFLUXDB_USERNAME', 'username'], ['K6_INFLUXDB_PASSWORD', 'password']] as const) {
-      env.push({ name, valueFrom: { secretKeyRef: { name: INFLUX_SECRET, key, optional: true } } });
+      env.push(fromSecret(name, INFLUX_SECRET, key));
     }
   }
   return env;

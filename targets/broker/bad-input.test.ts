@@ -7,9 +7,25 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { buildRequest, openFileLimit, openIdleSockets, rawRequest, slowloris, socketBudget, whileServing, type IdleSockets, type ServingReport } from '../common/abuse.ts';
+import {
+  MIN_SOCKET_BUDGET,
+  TEST_HTTP_LIMITS,
+  TIMING_SLACK_MS,
+  buildRequest,
+  idleUntilDropped,
+  openFileLimit,
+  rawRequest,
+  shortenHttpLimits,
+  sleep,
+  slowloris,
+  socketBudgets,
+  upgradeAttempts,
+  whileServing,
+  type IdleSockets,
+  type ServingReport,
+} from '../common/abuse.ts';
 import { NO_FAULTS, type FaultConfig } from '../common/faults.ts';
-import { HTTP_LIMITS, hardenHttpServer } from '../common/http-limits.ts';
+import { HTTP_LIMITS } from '../common/http-limits.ts';
 import type { BrokerOptions } from './options.ts';
 import { createBrokerServer, HARD_FRAME_FACTOR, type BrokerServer } from './server.ts';
 import { connectBroker, type BrokerClient, type Frame } from './test-client.ts';
@@ -17,12 +33,10 @@ import { connectBroker, type BrokerClient, type Frame } from './test-client.ts';
 const servers: BrokerServer[] = [];
 const clients: BrokerClient[] = [];
 const sockets: WebSocket[] = [];
-const floods: IdleSockets[] = [];
 /** One row per case for the report printed at the end: bad inputs sent, answers seen, client served. */
 const table: Record<string, unknown>[] = [];
 
 afterEach(async () => {
-  await Promise.all(floods.splice(0).map((f) => f.close()));
   for (const c of clients.splice(0)) c.ws.terminate();
   for (const s of sockets.splice(0)) s.terminate();
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -32,22 +46,16 @@ afterAll(() => {
   console.log(`broker bad input (ulimit -n ${openFileLimit()}):\n${table.map((r) => JSON.stringify(r)).join('\n')}`);
 });
 
-/** Short HTTP bounds for the tests (the target's defaults, HTTP_LIMITS, are asserted to be in force first). */
-const TEST_HTTP = { headersTimeoutMs: 1000, requestTimeoutMs: 2000, checkIntervalMs: 100 };
-/**
- * How late past a timeout a drop may come on a loaded 2-core machine (2000 sockets closed at once, other
- * test runs): still far below Node's defaults (60 s head, 300 s request, checked every 30 s).
- */
-const SLACK_MS = 4000;
+/** Idle sockets of the flood case, within `ulimit -n` (both ends live in this process): 2000 TCP + 300 WebSockets when it allows. */
+const IDLE = socketBudgets({ tcp: 2000, ws: 300 });
 
 type StartOptions = Partial<Omit<BrokerOptions, 'faults'>> & { faults?: Partial<FaultConfig> };
 
 async function start(overrides: StartOptions = {}): Promise<{ server: BrokerServer; port: number; ws: string }> {
   const server = createBrokerServer({ scanMs: 10, ...overrides, faults: { ...NO_FAULTS, ...overrides.faults } });
   servers.push(server);
-  // The broker applies the shared hardening (targets/common/http-limits.ts); the tests shorten it to stay fast.
-  expect([server.server.headersTimeout, server.server.requestTimeout, server.server.keepAliveTimeout]).toEqual([HTTP_LIMITS.headersTimeoutMs, HTTP_LIMITS.requestTimeoutMs, HTTP_LIMITS.keepAliveTimeoutMs]);
-  hardenHttpServer(server.server, TEST_HTTP);
+  // The broker applies the shared hardening (HTTP_LIMITS, checked here); the tests shorten it to stay fast.
+  shortenHttpLimits(server.server);
   const { port } = await server.listen(0);
   return { server, port, ws: `ws://127.0.0.1:${port}/ws` };
 }
@@ -121,7 +129,6 @@ function rawWs(url: string): Promise<{ ws: WebSocket; texts: string[]; binaries:
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const PROBE = { intervalMs: 5, maxProbes: 3000, minProbes: 20, timeoutMs: 40_000 } as const;
 
 /** Sends `frames` on `c` and returns the error frames they got (waits for a sentinel confirm after them). */
@@ -363,56 +370,56 @@ describe('broker bad input, with a well-behaved client served throughout', () =>
       `GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\n`,
       `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n`,
     ];
-    const report = await whileServing(() => Promise.all(heads.map((head) => slowloris({ port, head, count: 50, byteIntervalMs: 50, durationMs: 8000 }))), probe.run, PROBE);
+    const report = await whileServing(() => Promise.all(heads.map((head) => slowloris({ port, head, count: 50, byteIntervalMs: 50, durationMs: TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS + 3000 }))), probe.run, PROBE);
     for (const r of report.attack) {
       expect(r).toMatchObject({ opened: 50, failed: 0, droppedByServer: 50, stillOpen: 0, statuses: { 408: 50 } });
-      expect(r.maxLifetimeMs).toBeLessThan(TEST_HTTP.headersTimeoutMs + SLACK_MS);
+      expect(r.maxLifetimeMs).toBeLessThan(TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS);
     }
     served('slowloris', report, probe, {
       sent: '3 x 50 sockets, 1 byte / 50 ms',
-      expected: `408 + close within headersTimeout (${TEST_HTTP.headersTimeoutMs} ms in the test, ${HTTP_LIMITS.headersTimeoutMs} ms default)`,
+      expected: `408 + close within headersTimeout (${TEST_HTTP_LIMITS.headersTimeoutMs} ms in the test, ${HTTP_LIMITS.headersTimeoutMs} ms default)`,
       observed: report.attack.map((r) => ({ dropped: r.droppedByServer, statuses: r.statuses, maxLifetimeMs: Math.round(r.maxLifetimeMs) })),
     });
   });
 
-  it('thousands of idle TCP sockets are dropped by the headers timeout; hundreds of idle WebSockets are held up to the connection limit, then 503', async () => {
-    const IDLE_WS = 300;
-    const { port, ws, server } = await start({ maxConnections: IDLE_WS + 2 }); // + the well-behaved publisher and subscriber
+  it(`${IDLE.tcp} idle TCP sockets are dropped by the headers timeout; ${IDLE.ws} idle WebSockets are held up to the connection limit, then 503`, async () => {
+    expect(IDLE.tcp, `ulimit -n ${openFileLimit()} leaves room for ${IDLE.tcp} idle sockets`).toBeGreaterThanOrEqual(MIN_SOCKET_BUDGET);
+    const { port, ws, server } = await start({ maxConnections: IDLE.ws + 2 }); // + the well-behaved publisher and subscriber
     const probe = await wellBehaved(ws);
-    const count = socketBudget(2000);
-    expect(count).toBe(2000); // ulimit -n leaves room for 2000 sockets (both ends in this process)
     let idleWs: WebSocket[] = [];
     let refused: number[] = [];
-    let idle: IdleSockets | undefined;
-    const report = await whileServing(async () => {
-      idle = await openIdleSockets({ port, count, concurrency: 200 });
-      floods.push(idle);
-      idleWs = await Promise.all(Array.from({ length: IDLE_WS }, () => rawWs(ws).then((r) => r.ws)));
-      expect(server.stats().connections.current).toBe(IDLE_WS + 2);
-      // Past the limit: upgrade refused with 503 and retry-after.
-      refused = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          rawRequest({ port, data: buildRequest({ path: '/ws', headers: { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' } }) }).then((r) => {
-            expect(r.headers['retry-after']).toBe('1');
-            return r.status ?? 0;
-          }),
-        ),
-      );
-      // The idle TCP sockets are all dropped once the headers timeout passes; the idle WebSockets stay.
-      const deadline = performance.now() + TEST_HTTP.headersTimeoutMs + SLACK_MS + 3000;
-      while (idle.closedByServer() < idle.opened && performance.now() < deadline) await sleep(50);
-    }, probe.run, PROBE);
-    expect(idle!.opened).toBe(count);
-    expect(idle!.failed).toBe(0);
-    expect(idle!.closedByServer()).toBe(count);
-    expect(Math.max(...idle!.lifetimesMs())).toBeLessThan(TEST_HTTP.headersTimeoutMs + SLACK_MS);
+    const report = await whileServing(
+      () =>
+        idleUntilDropped({
+          port,
+          count: IDLE.tcp,
+          // The idle TCP sockets are all dropped once the headers timeout passes; the idle WebSockets stay.
+          waitMs: TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS + 3000,
+          meanwhile: async () => {
+            idleWs = await Promise.all(Array.from({ length: IDLE.ws }, () => rawWs(ws).then((r) => r.ws)));
+            expect(server.stats().connections.current).toBe(IDLE.ws + 2);
+            // Past the limit: upgrade refused with 503 and retry-after.
+            const answers = await upgradeAttempts({ port, path: '/ws', count: 20 });
+            for (const r of answers) expect(r.headers['retry-after']).toBe('1');
+            refused = answers.map((r) => r.status ?? 0);
+          },
+        }),
+      probe.run,
+      PROBE,
+    );
+    const idle: IdleSockets = report.attack;
+    const maxLifetimeMs = Math.max(...idle.lifetimesMs());
+    expect(idle.opened).toBe(IDLE.tcp);
+    expect(idle.failed).toBe(0);
+    expect(idle.closedByServer()).toBe(IDLE.tcp);
+    expect(maxLifetimeMs).toBeLessThan(TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS);
     expect(refused).toEqual(Array(20).fill(503));
-    expect(idleWs.filter((s) => s.readyState === WebSocket.OPEN)).toHaveLength(IDLE_WS);
+    expect(idleWs.filter((s) => s.readyState === WebSocket.OPEN)).toHaveLength(IDLE.ws);
     expect(server.stats().server.upgradesRefused.overload).toBe(20);
     served('idle connections', report, probe, {
-      sent: `${count} idle TCP sockets + ${IDLE_WS} idle WebSockets + 20 upgrades past the limit`,
+      sent: `${IDLE.tcp} idle TCP sockets + ${IDLE.ws} idle WebSockets + 20 upgrades past the limit (ulimit -n ${openFileLimit()})`,
       expected: 'TCP: dropped by headers timeout; WS: held (no idle timeout), limit → 503 retry-after 1',
-      observed: { tcpDroppedByServer: idle!.closedByServer(), maxTcpLifetimeMs: Math.round(Math.max(...idle!.lifetimesMs())), wsHeld: IDLE_WS, upgrades503: refused.filter((s) => s === 503).length },
+      observed: { tcpDroppedByServer: idle.closedByServer(), maxTcpLifetimeMs: Math.round(maxLifetimeMs), wsHeld: IDLE.ws, upgrades503: refused.filter((s) => s === 503).length },
     });
   });
 

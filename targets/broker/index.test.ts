@@ -94,6 +94,7 @@ describe('targets/broker/index.ts', () => {
     expect((await help.exit).code).toBe(0);
     expect(help.stdout).toContain('GET /ws (WebSocket)');
     expect(help.stdout).toContain('TIDEMARK_BROKER_MAX_BACKLOG (10000)');
+    expect(help.stdout).toContain('TIDEMARK_FAULT_MEM_LEAK');
   });
 
   it('logs active fault knobs at start', async () => {

@@ -1,5 +1,5 @@
 /** Entry of the broker reference target: `node --import tsx targets/broker/index.ts [--port N] [--host H]`. */
-import { anyFault, describeFaults } from '../common/faults.ts';
+import { anyFault, describeFaults, FAULTS_HELP } from '../common/faults.ts';
 import { runTarget } from '../common/lifecycle.ts';
 import { brokerOptionsFromEnv, describeEnv } from './options.ts';
 import { createBrokerServer } from './server.ts';
@@ -10,7 +10,7 @@ const DETAILS = `Pub/sub broker reference target (WebSocket, JSON text frames, a
                         broker frames: subscribed, ok (publisher confirm), msg (delivery), acked/nacked, unsubscribed, error
   GET /health, GET /stats
 Environment (defaults): ${describeEnv().join(', ')},
-  faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0).
+  ${FAULTS_HELP}
   auth: TIDEMARK_AUTH_TOKEN (unset = off): every path but /health needs Authorization: Bearer <token>.
 See targets/broker/README.md.`;
 

@@ -3,6 +3,8 @@
  * Parsing never throws: a bad frame becomes a sentence naming the field and what is allowed,
  * which the session sends back in an error frame. See README.md "Protocol".
  */
+import { nestedDeeperThan } from '../common/json-depth.ts';
+import { showValue } from '../common/show-value.ts';
 
 /**
  * Topics, groups, durable names, message and correlation ids: 1 to 128 of `[A-Za-z0-9_.:-]`.
@@ -81,31 +83,25 @@ const OPS = Object.keys(FIELDS).join(', ');
 
 type Json = Record<string, unknown>;
 
-/** A readable excerpt of a bad value for error messages. */
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
 function name(o: Json, field: string, required: boolean): string | undefined | Error {
   const v = o[field];
   if (v === undefined && !required) return undefined;
   if (typeof v === 'string' && NAME_PATTERN.test(v)) return v;
-  return new Error(`${field} ${v === undefined ? 'is missing' : `${show(v)} is invalid`}: expected 1 to 128 characters from [A-Za-z0-9_.:-]`);
+  return new Error(`${field} ${v === undefined ? 'is missing' : `${showValue(v)} is invalid`}: expected 1 to 128 characters from [A-Za-z0-9_.:-]`);
 }
 
 function integer(o: Json, field: string, min: number, max: number, fallback: number | undefined): number | Error {
   const v = o[field];
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
-  return new Error(`${field} ${v === undefined ? 'is missing' : `${show(v)} is invalid`}: expected an integer from ${min} to ${max}`);
+  return new Error(`${field} ${v === undefined ? 'is missing' : `${showValue(v)} is invalid`}: expected an integer from ${min} to ${max}`);
 }
 
 function flag(o: Json, field: string, fallback: boolean): boolean | Error {
   const v = o[field];
   if (v === undefined) return fallback;
   if (typeof v === 'boolean') return v;
-  return new Error(`${field} ${show(v)} is invalid: expected true or false`);
+  return new Error(`${field} ${showValue(v)} is invalid: expected true or false`);
 }
 
 /**
@@ -155,13 +151,13 @@ export function parseClientFrame(text: string, defaults: SubscribeDefaults, byte
   // ~4000 arrays deep, or a frame with such a topic, overflowed the stack and crashed the broker (fuzz.test.ts).
   if (text.length > DEPTH_CHECK_LENGTH && nestedDeeperThan(value, MAX_NESTING)) return TOO_DEEP;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, message: `frame must be a JSON object with an "op" field, got ${show(value)}` };
+    return { ok: false, message: `frame must be a JSON object with an "op" field, got ${showValue(value)}` };
   }
   const o = value as Json;
   const op = o.op;
-  if (typeof op !== 'string' || !Object.hasOwn(FIELDS, op)) return { ok: false, message: `op ${show(op)} is unknown: expected one of ${OPS}` };
+  if (typeof op !== 'string' || !Object.hasOwn(FIELDS, op)) return { ok: false, message: `op ${showValue(op)} is unknown: expected one of ${OPS}` };
   const allowed = FIELDS[op as ClientFrame['op']];
-  for (const key in o) if (!allowed.has(key)) return bad(o, `field ${show(key)} is not allowed; ${op} takes ${[...allowed].join(', ')}`);
+  for (const key in o) if (!allowed.has(key)) return bad(o, `field ${showValue(key)} is not allowed; ${op} takes ${[...allowed].join(', ')}`);
 
   const topic = name(o, 'topic', true);
   if (topic instanceof Error) return bad(o, topic.message);
@@ -197,7 +193,7 @@ export function parseClientFrame(text: string, defaults: SubscribeDefaults, byte
       if (o.seqs !== undefined) {
         if (o.seq !== undefined) return bad(o, 'give seq (one delivery) or seqs (a batch), not both');
         const seqs = o.seqs;
-        if (!validSeqs(seqs)) return bad(o, `seqs ${show(seqs)} is invalid: expected an array of 1 to ${SETTLE_BATCH_MAX} sequence numbers (integers >= 1)`);
+        if (!validSeqs(seqs)) return bad(o, `seqs ${showValue(seqs)} is invalid: expected an array of 1 to ${SETTLE_BATCH_MAX} sequence numbers (integers >= 1)`);
         return { ok: true, frame: { op, topic: topic!, seqs, batch: true, receipt } };
       }
       const seq = integer(o, 'seq', 1, Number.MAX_SAFE_INTEGER, undefined);
@@ -263,20 +259,3 @@ function validSeqs(seqs: unknown): seqs is number[] {
 const DEPTH_CHECK_LENGTH = 2 * MAX_NESTING;
 const TOO_DEEP: ParseResult = { ok: false, message: `frame nests arrays/objects deeper than ${MAX_NESTING} levels: flatten the payload (data)` };
 
-/**
- * True when `value` nests arrays/objects more than `max` levels deep (a lone object or array is 1 level).
- * Walks values, not text: a string payload costs one check whatever its length; recursion is bounded by `max`.
- */
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (max === 0) return true;
-  if (Array.isArray(value)) {
-    for (const v of value) if (typeof v === 'object' && v !== null && nestedDeeperThan(v, max - 1)) return true;
-  } else {
-    for (const k in value) {
-      const v = (value as Json)[k];
-      if (typeof v === 'object' && v !== null && nestedDeeperThan(v, max - 1)) return true;
-    }
-  }
-  return false;
-}

@@ -2,15 +2,14 @@
  * The broker reference target: WebSocket pub/sub on `/ws` (the `ws` library) plus `/health` and `/stats`
  * on plain `node:http`. Routing, acks and backlogs live in the backend (memory/backend.ts by default).
  */
-import { createServer, STATUS_CODES } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import type { BackendStats, BrokerBackend } from './backend.ts';
 import { authFromEnv, guardRequests } from '../common/auth.ts';
 import { createFaults } from '../common/faults.ts';
-import { BASE_PATHS, handleBaseRoutes, notFound, sendText, splitUrl } from '../common/http.ts';
+import { BASE_PATHS, handleBaseRoutes, notFound, replyOnUpgradeSocket, sendText, splitUrl } from '../common/http.ts';
 import { hardenHttpServer } from '../common/http-limits.ts';
 import { closeServer, listen, type RunnableTarget } from '../common/lifecycle.ts';
 import { createPeakGauge } from '../common/peak-gauge.ts';
@@ -40,15 +39,6 @@ const PATHS = [WS_PATH, ...BASE_PATHS];
 export const HARD_FRAME_FACTOR = 16;
 /** How long shutdown waits for clients to answer the close frame before cutting them, ms. */
 const CLOSE_GRACE_MS = 300;
-
-/** Answers an upgrade request with a plain HTTP error and closes the socket. */
-function refuseUpgrade(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
-  const body = `${text}\n`;
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extra}\r\n${body}`,
-  );
-}
 
 /**
  * Builds the server (not listening yet).
@@ -99,15 +89,15 @@ export function createBrokerServer(overrides: Partial<BrokerOptions> = {}, backe
     const { path } = splitUrl(req.url);
     if (path !== WS_PATH) {
       counters.upgradesRefused.notFound++;
-      return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; connect to ${WS_PATH}`);
+      return replyOnUpgradeSocket(socket, 404, `no WebSocket endpoint at ${path}; connect to ${WS_PATH}`);
     }
     if (closing) {
       counters.upgradesRefused.overload++;
-      return refuseUpgrade(socket, 503, 'the broker is shutting down; connect to a running instance');
+      return replyOnUpgradeSocket(socket, 503, 'the broker is shutting down; connect to a running instance');
     }
     if (sessions.size >= options.maxConnections) {
       counters.upgradesRefused.overload++;
-      return refuseUpgrade(socket, 503, `too many connections: the limit is ${options.maxConnections}. Raise it with ${envName('maxConnections')}=N (and ulimit -n) or connect fewer clients.`, { 'retry-after': '1' });
+      return replyOnUpgradeSocket(socket, 503, `too many connections: the limit is ${options.maxConnections}. Raise it with ${envName('maxConnections')}=N (and ulimit -n) or connect fewer clients.`, { 'retry-after': '1' });
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       (socket as Socket).setNoDelay(true);

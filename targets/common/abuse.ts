@@ -20,7 +20,9 @@
  * ```
  */
 import { execFileSync } from 'node:child_process';
-import { connect, isIP, type Socket } from 'node:net';
+import type { Server } from 'node:http';
+import { connect, isIP, type AddressInfo, type Socket } from 'node:net';
+import { HTTP_LIMITS, hardenHttpServer, type HttpLimits } from './http-limits.ts';
 
 /** Default host of every helper. */
 export const LOOPBACK = '127.0.0.1';
@@ -34,6 +36,99 @@ export function assertLoopback(host: string): void {
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing bounds and test servers
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How late past a timeout a drop or an answer may come and still pass, ms. Sized for a loaded
+ * 2-core CI machine (thousands of sockets closed at once, other test files running): still far
+ * below what the bounds guard against (Node's defaults: 60 s head, 300 s request, checked every 30 s).
+ * Every bad-input suite uses this one value.
+ */
+export const TIMING_SLACK_MS = 4000;
+
+/**
+ * Shortened HTTP limits the bad-input suites measure with (the targets' defaults, `HTTP_LIMITS`:
+ * 10 s head, 30 s request, checked every 1 s, are asserted to be in force first; see
+ * {@link shortenHttpLimits}). A 1 s head timeout keeps a slowloris case near 1 s instead of 10 s.
+ */
+export const TEST_HTTP_LIMITS: Readonly<Pick<HttpLimits, 'headersTimeoutMs' | 'requestTimeoutMs' | 'checkIntervalMs'>> = Object.freeze({
+  headersTimeoutMs: 1000,
+  requestTimeoutMs: 2000,
+  checkIntervalMs: 100,
+});
+
+/**
+ * Checks that `server` runs with the targets' default HTTP limits (`HTTP_LIMITS`, applied by every
+ * target's `hardenHttpServer`), then applies `limits` over them. Call it before `listen` (Node
+ * reads the check interval when listening starts).
+ * @param limits default {@link TEST_HTTP_LIMITS}
+ * @param own the target's deliberate departures from `HTTP_LIMITS` (e.g. the JSON-RPC target's longer keep-alive); default none
+ * @returns the limits now in force
+ * @throws Error naming each default that is not in force (a target that lost its hardening)
+ */
+export function shortenHttpLimits(server: Server, limits: Partial<HttpLimits> = TEST_HTTP_LIMITS, own: Partial<HttpLimits> = {}): HttpLimits {
+  const expected: HttpLimits = { ...HTTP_LIMITS, ...own };
+  const s = server as Server & { maxHeaderSize?: number; connectionsCheckingInterval?: number };
+  const actual: Record<keyof HttpLimits, number | undefined> = {
+    headersTimeoutMs: s.headersTimeout,
+    requestTimeoutMs: s.requestTimeout,
+    keepAliveTimeoutMs: s.keepAliveTimeout,
+    maxHeaderBytes: s.maxHeaderSize,
+    checkIntervalMs: s.connectionsCheckingInterval,
+  };
+  const wrong = (Object.keys(expected) as (keyof HttpLimits)[]).filter((k) => actual[k] !== expected[k]).map((k) => `${k} is ${actual[k]}, expected ${expected[k]}`);
+  if (wrong.length > 0) throw new Error(`the server does not run with the default HTTP limits (HTTP_LIMITS): ${wrong.join('; ')}`);
+  return hardenHttpServer(server, { ...own, ...limits });
+}
+
+/**
+ * Things to undo after each test, run in reverse order of registration:
+ * `const cleanup = new Cleanup(); afterEach(() => cleanup.run());`.
+ */
+export class Cleanup {
+  private readonly steps: (() => unknown)[] = [];
+
+  /** Registers `undo(value)` and returns `value`, e.g. `cleanup.add(await openSse(url), (c) => c.close())`. */
+  add<T>(value: T, undo: (value: T) => unknown): T {
+    this.steps.push(() => undo(value));
+    return value;
+  }
+
+  /** Runs every registered step (newest first, each awaited) and forgets them; throws the first error after all ran. */
+  async run(): Promise<void> {
+    let first: unknown;
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (first !== undefined) throw first;
+  }
+}
+
+/** A target as the bad-input suites start it (every target's `create…Server()` result). */
+export interface TestTarget {
+  readonly server: Server;
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `target` on a free loopback port for one test and registers its `close()` with
+ * `cleanup`. With `limits`, first checks the default HTTP limits (with the target's `own`
+ * departures) are in force and then shortens them ({@link shortenHttpLimits}).
+ */
+export async function startTestTarget<T extends TestTarget>(target: T, cleanup: Cleanup, limits?: Partial<HttpLimits>, own: Partial<HttpLimits> = {}): Promise<{ server: T; port: number }> {
+  cleanup.add(target, (t) => t.close());
+  if (limits !== undefined) shortenHttpLimits(target.server, limits, own);
+  const { port } = await target.listen(0, LOOPBACK);
+  return { server: target, port };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -303,6 +398,31 @@ export function socketBudget(wanted: number, reserve = 512): number {
   return Math.max(0, Math.min(wanted, Math.floor((limit - reserve) / 2)));
 }
 
+/**
+ * Fewest sockets a flood test accepts from {@link socketBudget}: below this, `ulimit -n` is too low
+ * for the test to prove anything (at `ulimit -n 1024` the budget is 256).
+ */
+export const MIN_SOCKET_BUDGET = 200;
+
+/**
+ * {@link socketBudget} for several kinds of sockets opened together, shared in proportion to what
+ * each wants: `{ tcp: 2000, ws: 300 }` stays so on a large `ulimit -n`, and becomes
+ * `{ tcp: 222, ws: 34 }` at `ulimit -n 1024`.
+ */
+export function socketBudgets<K extends string>(wanted: Record<K, number>, reserve = 512): Record<K, number> {
+  const entries = Object.entries(wanted) as [K, number][];
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  const budget = socketBudget(total, reserve);
+  const out = {} as Record<K, number>;
+  let left = budget;
+  entries.forEach(([kind, n], i) => {
+    const share = i === entries.length - 1 ? left : Math.floor((budget * n) / Math.max(1, total));
+    out[kind] = share;
+    left -= share;
+  });
+  return out;
+}
+
 /** Options of {@link openIdleSockets}. */
 export interface IdleSocketsOptions {
   /** Default `'127.0.0.1'`. */
@@ -408,6 +528,45 @@ export async function openIdleSockets(options: IdleSocketsOptions): Promise<Idle
   };
 }
 
+/** Options of {@link idleUntilDropped}. */
+export interface IdleUntilDroppedOptions extends IdleSocketsOptions {
+  /** Stop waiting for the server to drop the sockets this many ms after they were open (and `meanwhile` ran). */
+  waitMs: number;
+  /** Runs once the sockets are open, before the wait (e.g. opens other connections). Default none. */
+  meanwhile?: (idle: IdleSockets) => Promise<void>;
+}
+
+/**
+ * An idle flood that a server must drop by itself: opens the sockets ({@link openIdleSockets}),
+ * runs `meanwhile`, then polls until the server has closed every socket (its headers timeout does
+ * that to a connection that never sends a request) or `waitMs` passed. The sockets left are
+ * destroyed before it settles, also when `meanwhile` throws; read the outcome from the handle
+ * (`opened`, `failed`, `closedByServer()`, `lifetimesMs()`).
+ */
+export async function idleUntilDropped(options: IdleUntilDroppedOptions): Promise<IdleSockets> {
+  const { waitMs, meanwhile, ...open } = options;
+  const idle = await openIdleSockets(open);
+  try {
+    await meanwhile?.(idle);
+    const deadline = performance.now() + waitMs;
+    while (idle.closedByServer() < idle.opened && performance.now() < deadline) await sleep(50);
+  } finally {
+    await idle.close();
+  }
+  return idle;
+}
+
+/** A WebSocket upgrade request for `path` (version 13, RFC 6455's sample key), as bytes. */
+export function upgradeRequest(path: string, headers: Record<string, string> = {}): Buffer {
+  return buildRequest({ path, headers: { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers } });
+}
+
+/** Sends `count` WebSocket upgrade requests to `path` at once, each on its own connection; resolves with the answers in order. */
+export function upgradeAttempts(options: { host?: string; port: number; path: string; count: number }): Promise<RawResponse[]> {
+  const { host = LOOPBACK, port, path, count } = options;
+  return Promise.all(Array.from({ length: count }, () => rawRequest({ host, port, data: upgradeRequest(path) })));
+}
+
 /** Destroys sockets and resolves when every one of them emitted `close` (bounded: 5 s). */
 function destroyAll(sockets: readonly Socket[], before: () => void): Promise<void> {
   before();
@@ -417,7 +576,11 @@ function destroyAll(sockets: readonly Socket[], before: () => void): Promise<voi
       s.destroy();
     }),
   );
-  return Promise.race([Promise.all(waits).then(() => undefined), sleep(5000)]);
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 5000);
+  });
+  return Promise.race([Promise.all(waits).then(() => undefined), bound]).finally(() => clearTimeout(timer));
 }
 
 /** Options of {@link slowloris}. */

@@ -1,7 +1,8 @@
 /** Bearer-token auth (targets/common/auth.ts): env reading, validation, the 401s, the dashboard cookie, upgrades. */
 import { createServer, request, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildRequest, rawRequest } from './abuse.ts';
 import { AUTH_COOKIE, AUTH_ENV, AuthConfigError, authFromEnv, authHeaders, createAuth, guardRequests, tokenFromEnv, validateToken, type Auth } from './auth.ts';
 import { closeServer } from './lifecycle.ts';
 
@@ -143,17 +144,54 @@ describe('requests', () => {
     expect((await get(`${base}/health/x`)).status).toBe(401);
   });
 
-  it('on: a refused POST with a body leaves the keep-alive connection usable', async () => {
+  it('on: a refused POST with a body is answered 401 with connection: close', async () => {
     const base = await serve(createAuth(TOKEN));
-    const status = await new Promise<number>((resolve, reject) => {
+    const reply = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
       const req = request(`${base}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
       });
       req.on('error', reject);
       req.end('x'.repeat(100_000));
     });
-    expect(status).toBe(401);
+    expect(reply).toEqual({ status: 401, connection: 'close' });
+  });
+
+  it('on: a refusal without a body keeps the keep-alive connection', async () => {
+    const port = Number(new URL(await serve(createAuth(TOKEN))).port);
+    for (const data of [buildRequest({ path: '/stats' }), buildRequest({ method: 'POST', path: '/rpc', headers: { 'Content-Length': '0' } })]) {
+      const r = await rawRequest({ port, data });
+      expect([r.status, r.headers.connection, r.closedByServer]).toEqual([401, 'keep-alive', false]);
+    }
+  });
+
+  it.each([
+    ['Content-Length: 10000000', 'x'.repeat(1000)],
+    ['Transfer-Encoding: chunked', `3e8\r\n${'x'.repeat(1000)}\r\n`],
+  ])('on: an unauthenticated upload (%s, never finished) gets 401 and its socket ends at once, not at the request timeout', async (header, part) => {
+    const port = Number(new URL(await serve(createAuth(TOKEN))).port);
+    const started = performance.now();
+    const { received, ended } = await new Promise<{ received: string; ended: boolean }>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      let text = '';
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve({ received: text, ended: false });
+      }, 3000);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve({ received: text, ended: true });
+      };
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.on('end', done);
+      socket.on('close', done);
+      socket.on('error', () => {}); // a reset after the answer is fine: the socket ended
+      socket.once('connect', () => socket.write(`POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\n${header}\r\n\r\n${part}`));
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+    expect(received.toLowerCase()).toContain('\r\nconnection: close\r\n');
+    expect(ended, 'the server ended the socket').toBe(true);
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 });
 

@@ -28,6 +28,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { pathOf, replyOnUpgradeSocket } from './http.ts';
 
 /** The environment variable holding the token. */
 export const AUTH_ENV = 'TIDEMARK_AUTH_TOKEN';
@@ -116,18 +117,14 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-/** Path of a request URL without building a URL object. */
-function pathOf(url: string | undefined): string {
-  const raw = url ?? '/';
-  const q = raw.indexOf('?');
-  return q < 0 ? raw : raw.slice(0, q);
-}
-
-/** Writes a plain HTTP response on a raw socket (an upgrade request) and closes it. */
-function writeRaw(socket: Duplex, status: string, headers: Record<string, string>, text: string): void {
-  const body = `${text}\n`;
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extra}\r\n${body}`);
+/**
+ * True when the request announced a body (`Content-Length` above 0, or any `Transfer-Encoding`).
+ * A refusal of such a request closes the connection: reading an unauthenticated upload to its end
+ * (up to the request timeout) only to keep the socket for a next request is not worth it.
+ */
+function announcesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0);
 }
 
 /**
@@ -169,7 +166,7 @@ export function createAuth(token: string, browser?: BrowserAccess): Auth {
     const sent = new URLSearchParams(url.slice(q + 1)).get('token');
     if (sent === null) return false;
     if (!tokenOk(sent)) {
-      res.writeHead(401, { 'www-authenticate': CHALLENGE_INVALID, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.writeHead(401, { 'www-authenticate': CHALLENGE_INVALID, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...(announcesBody(req) ? { connection: 'close' } : {}) });
       res.end(`the token query parameter is wrong: open ${loginPath}?token=<token> with the value of ${AUTH_ENV} the target was started with\n`);
       return true;
     }
@@ -193,13 +190,16 @@ export function createAuth(token: string, browser?: BrowserAccess): Auth {
       }
       const verdict = check(req, path);
       if (verdict === null) return false;
-      req.resume(); // discard an unread body so the connection stays usable
+      // Without a body the keep-alive connection stays usable. With one, `connection: close` makes Node end the
+      // socket once the 401 is written, instead of reading an unauthenticated upload until the request timeout.
+      req.resume();
       const body = `${verdict.text}\n`;
       res.writeHead(401, {
         'www-authenticate': verdict.kind === 'wrong' ? CHALLENGE_INVALID : CHALLENGE,
         'content-type': 'text/plain; charset=utf-8',
         'content-length': Buffer.byteLength(body),
         'cache-control': 'no-store',
+        ...(announcesBody(req) ? { connection: 'close' } : {}),
       });
       res.end(body);
       return true;
@@ -207,7 +207,7 @@ export function createAuth(token: string, browser?: BrowserAccess): Auth {
     refuseUpgrade(req, socket) {
       const verdict = check(req, pathOf(req.url));
       if (verdict === null) return false;
-      writeRaw(socket, '401 Unauthorized', { 'www-authenticate': verdict.kind === 'wrong' ? CHALLENGE_INVALID : CHALLENGE }, verdict.text);
+      replyOnUpgradeSocket(socket, 401, verdict.text, { 'www-authenticate': verdict.kind === 'wrong' ? CHALLENGE_INVALID : CHALLENGE });
       return true;
     },
   };

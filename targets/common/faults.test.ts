@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { burnCpu, chance, createFaults, describeFaults, holdMemory, leakedMemoryKb, NO_FAULTS, parseFaults } from './faults.ts';
+import { burnCpu, chance, createFaults, describeFaults, FAULTS_HELP, holdMemory, leakedMemoryKb, NO_FAULTS, parseFaults } from './faults.ts';
 
 describe('parseFaults', () => {
   it('defaults every knob to 0', () => {
@@ -40,6 +40,12 @@ describe('parseFaults', () => {
   it('describes active knobs in one line', () => {
     expect(describeFaults(NO_FAULTS)).toBe('faults: none');
     expect(describeFaults({ ...NO_FAULTS, dropRate: 0.2 })).toBe('faults: dropRate=0.2');
+  });
+
+  it('the --help text (FAULTS_HELP, shared by the four targets) names every knob, the leak switch too', () => {
+    for (const knob of ['TIDEMARK_FAULT_DELAY_MS', '_CPU_US', '_MEM_KB', '_ERROR_RATE', '_DROP_RATE', 'TIDEMARK_FAULT_MEM_LEAK']) expect(FAULTS_HELP).toContain(knob);
+    expect(FAULTS_HELP).toMatch(/MEM_LEAK.*1 = the _MEM_KB ballast outlives its connection.*capped at 1 GiB/);
+    expect(Object.keys(NO_FAULTS)).toHaveLength(6); // a new knob must be added to FAULTS_HELP (and this list)
   });
 });
 

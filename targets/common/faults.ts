@@ -35,6 +35,14 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
   memLeak: false,
 });
 
+/**
+ * The fault knobs as every target's `--help` lists them (two lines; the first without indent, the
+ * second indented to follow the targets' "Environment" paragraph). One text, so no target's help
+ * misses a knob.
+ */
+export const FAULTS_HELP = `faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0),
+    TIDEMARK_FAULT_MEM_LEAK (0; 1 = the _MEM_KB ballast outlives its connection or session, a leak capped at 1 GiB).`;
+
 /** Upper bounds: large enough for any experiment, small enough to catch typos (ms vs µs). */
 const LIMITS = {
   TIDEMARK_FAULT_DELAY_MS: 60_000,

@@ -1,5 +1,6 @@
 /** Small HTTP helpers every target needs: replies, URL splitting, `/health` and `/stats`. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** Writes a JSON reply with an exact Content-Length (no chunked encoding for small bodies). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -35,12 +36,33 @@ export function notFound(res: ServerResponse, path: string, known: string[]): vo
   sendText(res, 404, `no such path ${path}; this target serves ${known.join(', ')}`);
 }
 
+/**
+ * Writes a plain-text HTTP answer on the raw socket of an upgrade request (a refused WebSocket
+ * handshake: there is no `ServerResponse` there) and ends the socket (`connection: close`).
+ * A trailing newline is added to `text`, as {@link sendText} does.
+ * @param status HTTP status; its reason phrase comes from Node's `STATUS_CODES`
+ * @param headers extra header lines, e.g. `{ 'retry-after': '1' }`; default none
+ */
+export function replyOnUpgradeSocket(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
+  const body = text.endsWith('\n') ? text : `${text}\n`;
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n${extra}\r\n${body}`,
+  );
+}
+
+/** The path of a request URL (everything before `?`), without parsing the query: for a route or auth check. */
+export function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.indexOf('?');
+  return q < 0 ? raw : raw.slice(0, q);
+}
+
 /** A request URL split into path and query without building a full WHATWG URL (cheaper per request). */
 export function splitUrl(url: string | undefined): { path: string; query: URLSearchParams } {
   const raw = url ?? '/';
   const q = raw.indexOf('?');
-  if (q < 0) return { path: raw, query: new URLSearchParams() };
-  return { path: raw.slice(0, q), query: new URLSearchParams(raw.slice(q + 1)) };
+  return { path: pathOf(raw), query: q < 0 ? new URLSearchParams() : new URLSearchParams(raw.slice(q + 1)) };
 }
 
 /** What the base routes need from a target. */

@@ -5,43 +5,42 @@
  * in an open session, while the attack runs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import {
+  Cleanup,
+  MIN_SOCKET_BUDGET,
+  TEST_HTTP_LIMITS,
+  TIMING_SLACK_MS,
   buildRequest,
   chunked,
+  openFileLimit,
   openIdleSockets,
   rawRequest,
   sleep,
   slowloris,
   socketBudget,
+  startTestTarget,
   whileServing,
-  type IdleSockets,
   type RawResponse,
   type ServingReport,
 } from '../common/abuse.ts';
 import { NO_FAULTS } from '../common/faults.ts';
-import { HTTP_LIMITS, hardenHttpServer, type HttpLimits } from '../common/http-limits.ts';
+import { HTTP_LIMITS, type HttpLimits } from '../common/http-limits.ts';
 import { computeDigest } from './compute.ts';
-import { JSONRPC_DEFAULTS, createJsonRpcServer, type JsonRpcServer } from './server.ts';
+import { JSONRPC_DEFAULTS, KEEP_ALIVE_TIMEOUT_MS, createJsonRpcServer, type JsonRpcServer } from './server.ts';
 
-const servers: JsonRpcServer[] = [];
-const floods: IdleSockets[] = [];
-const sockets: Socket[] = [];
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
 
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await Promise.all(floods.splice(0).map((f) => f.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+/**
+ * A server on a free loopback port with the default limits; `limits` shortens the HTTP timeouts after checking the
+ * defaults are in force (HTTP_LIMITS, with this target's longer keep-alive).
+ */
+const start = (limits?: Partial<HttpLimits>): Promise<{ server: JsonRpcServer; port: number }> =>
+  startTestTarget(createJsonRpcServer({ faults: NO_FAULTS }), cleanup, limits, { keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS });
 
-/** A server on a free loopback port with the default limits; `limits` shortens the HTTP timeouts. */
-async function start(limits?: Partial<HttpLimits>): Promise<{ server: JsonRpcServer; port: number }> {
-  const server = createJsonRpcServer({ faults: NO_FAULTS });
-  servers.push(server);
-  if (limits !== undefined) hardenHttpServer(server.server, limits);
-  const { port } = await server.listen(0);
-  return { server, port };
-}
+/** Idle sockets of the flood case: 2000 when `ulimit -n` leaves room for both ends in this process. */
+const IDLE_SOCKETS = socketBudget(2000);
 
 const MAX_BODY = JSONRPC_DEFAULTS.maxBodyBytes;
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -263,17 +262,18 @@ describe('JSON-RPC /rpc bad input', () => {
   });
 
   it('answers a body shorter than its Content-Length, or trickled, with 408 at the request timeout', async () => {
-    const limits = { headersTimeoutMs: 500, requestTimeoutMs: 1000, checkIntervalMs: 100 };
+    const limits = TEST_HTTP_LIMITS;
+    const timeoutMs = limits.requestTimeoutMs + TIMING_SLACK_MS + 1000;
     const { server, port } = await start(limits);
     const session = await mcpSession(port);
     const report = await whileServing(
       () =>
         Promise.all([
-          ...Array.from({ length: 10 }, () => rawRequest({ port, data: rpc('{"jsonrpc":"2.0"', { 'Content-Length': '100' }), timeoutMs: 4000 })),
+          ...Array.from({ length: 10 }, () => rawRequest({ port, data: rpc('{"jsonrpc":"2.0"', { 'Content-Length': '100' }), timeoutMs })),
           ...Array.from({ length: 10 }, () =>
-            rawRequest({ port, data: [rpc(undefined, { 'Content-Length': '100' }), ...Array.from({ length: 60 }, () => ' ')], partDelayMs: 50, timeoutMs: 4000, stopWritingOnResponse: true }),
+            rawRequest({ port, data: [rpc(undefined, { 'Content-Length': '100' }), ...Array.from({ length: 60 }, () => ' ')], partDelayMs: 50, timeoutMs, stopWritingOnResponse: true }),
           ),
-          ...Array.from({ length: 5 }, () => rawRequest({ port, data: buildRequest({ method: 'POST', path: '/mcp', headers: { ...session, 'Content-Length': '100' }, body: '{"jsonrpc"' }), timeoutMs: 4000 })),
+          ...Array.from({ length: 5 }, () => rawRequest({ port, data: buildRequest({ method: 'POST', path: '/mcp', headers: { ...session, 'Content-Length': '100' }, body: '{"jsonrpc"' }), timeoutMs })),
         ]),
       (i, signal) => probe(port, session, i, signal),
       { concurrency: 2 },
@@ -282,7 +282,7 @@ describe('JSON-RPC /rpc bad input', () => {
       expect(r.status).toBe(408);
       expect(r.closedByServer || r.headers.connection === 'close').toBe(true);
       expect(r.elapsedMs).toBeGreaterThanOrEqual(limits.requestTimeoutMs - 50);
-      expect(r.elapsedMs).toBeLessThan(limits.requestTimeoutMs + 1000);
+      expect(r.elapsedMs).toBeLessThan(limits.requestTimeoutMs + limits.checkIntervalMs + TIMING_SLACK_MS);
     }
     expectServed(report, 10);
     expect(server.stats().rpc.answered).toBeGreaterThan(0);
@@ -344,34 +344,39 @@ describe('JSON-RPC /mcp bad input', () => {
 });
 
 describe('JSON-RPC slow and idle connections', () => {
-  it('drops slowloris sockets by the headers timeout (408) with the default limits, keeps serving', async () => {
-    const { server, port } = await start();
-    expect(server.server.headersTimeout).toBe(HTTP_LIMITS.headersTimeoutMs);
-    expect(server.server.requestTimeout).toBe(HTTP_LIMITS.requestTimeoutMs);
+  it('drops slowloris sockets by the headers timeout (408), keeps serving', async () => {
+    const { server, port } = await start(TEST_HTTP_LIMITS); // the defaults (HTTP_LIMITS) are checked first, then shortened
+    expect(server.server.headersTimeout).toBe(TEST_HTTP_LIMITS.headersTimeoutMs);
     const session = await mcpSession(port);
     const count = socketBudget(200);
     const report = await whileServing(
-      () => slowloris({ port, count, byteIntervalMs: 100, durationMs: HTTP_LIMITS.headersTimeoutMs + 5000, head: 'POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' }),
+      () =>
+        slowloris({
+          port,
+          count,
+          byteIntervalMs: 100,
+          durationMs: TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS + 1000,
+          head: 'POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n',
+        }),
       (i, signal) => probe(port, session, i, signal),
       { concurrency: 2, intervalMs: 50 },
     );
     const a = report.attack;
     expect(a).toMatchObject({ opened: count, failed: 0, droppedByServer: count, stillOpen: 0, statuses: { 408: count } });
-    expect(a.maxLifetimeMs).toBeGreaterThanOrEqual(HTTP_LIMITS.headersTimeoutMs - 50);
-    expect(a.maxLifetimeMs).toBeLessThan(HTTP_LIMITS.headersTimeoutMs + HTTP_LIMITS.checkIntervalMs + 1000);
-    expectServed(report, 50);
-    console.log(`JSON-RPC slowloris: ${count} sockets, ${a.bytesSent} bytes trickled, all dropped with 408 after <= ${Math.round(a.maxLifetimeMs)} ms; well-behaved ${report.ok}/${report.probes} (${report.duringAttack} during)`);
+    expect(a.maxLifetimeMs).toBeGreaterThanOrEqual(TEST_HTTP_LIMITS.headersTimeoutMs - 50);
+    expect(a.maxLifetimeMs).toBeLessThan(TEST_HTTP_LIMITS.headersTimeoutMs + TEST_HTTP_LIMITS.checkIntervalMs + TIMING_SLACK_MS);
+    expectServed(report, 5);
+    console.log(`JSON-RPC slowloris: ${count} sockets, ${a.bytesSent} bytes trickled, all dropped with 408 after <= ${Math.round(a.maxLifetimeMs)} ms (headers timeout ${TEST_HTTP_LIMITS.headersTimeoutMs} ms in the test, ${HTTP_LIMITS.headersTimeoutMs} ms default); well-behaved ${report.ok}/${report.probes} (${report.duringAttack} during)`);
   }, 40_000);
 
-  it('keeps serving with 2000 idle sockets open, and frees them all when they close', async () => {
+  it(`keeps serving with ${IDLE_SOCKETS} idle sockets open, and frees them all when they close`, async () => {
+    expect(IDLE_SOCKETS, `ulimit -n ${openFileLimit()} leaves room for ${IDLE_SOCKETS} idle sockets`).toBeGreaterThanOrEqual(MIN_SOCKET_BUDGET);
+    const count = IDLE_SOCKETS;
     const { server, port } = await start();
     const session = await mcpSession(port);
-    const count = socketBudget(2000);
-    expect(count).toBe(2000); // ulimit -n must allow 2 x 2000 + reserve (client and server ends in this process)
     const report = await whileServing(
       async () => {
-        const idle = await openIdleSockets({ port, count });
-        floods.push(idle);
+        const idle = cleanup.add(await openIdleSockets({ port, count }), (f) => f.close());
         await sleep(2000); // held well under the 10 s headers timeout
         const result = { opened: idle.opened, failed: idle.failed, droppedWhileHeld: idle.closedByServer(), serverSockets: await serverSockets(server) };
         await idle.close();
@@ -389,21 +394,20 @@ describe('JSON-RPC slow and idle connections', () => {
       left = await serverSockets(server);
     }
     expect(left).toBeLessThanOrEqual(10); // the probes' own keep-alive connections may remain
-    console.log(`JSON-RPC idle flood: ${count} sockets held 2 s (server had ${report.attack.serverSockets} sockets); well-behaved ${report.ok}/${report.probes} (${report.duringAttack} during)`);
+    console.log(`JSON-RPC idle flood: ${count} sockets held 2 s (server had ${report.attack.serverSockets} sockets, ulimit -n ${openFileLimit()}); well-behaved ${report.ok}/${report.probes} (${report.duringAttack} during)`);
   }, 40_000);
 
   it('keeps an idle keep-alive connection past the headers timeout (it is no slowloris)', async () => {
     const limits = { headersTimeoutMs: 300, requestTimeoutMs: 600, checkIntervalMs: 100 };
     const { port } = await start(limits);
-    const s = tcpConnect({ host: '127.0.0.1', port });
-    sockets.push(s);
+    const s = cleanup.add(tcpConnect({ host: '127.0.0.1', port }), (x) => x.destroy());
     let received = '';
     s.on('data', (d: Buffer) => (received += d.toString('utf8')));
     await new Promise((r) => s.once('connect', r));
     const ask = async (id: number): Promise<void> => {
       received = '';
       s.write(rpc(call('echo', [id], id)));
-      for (let k = 0; k < 40 && !received.includes(`"id":${id}}`); k++) await sleep(25);
+      for (let k = 0; k < TIMING_SLACK_MS / 25 && !received.includes(`"id":${id}}`); k++) await sleep(25);
       expect(received).toContain(`{"jsonrpc":"2.0","result":[${id}],"id":${id}}`);
     };
     await ask(1);

@@ -63,5 +63,6 @@ describe('targets/jsonrpc/index.ts', () => {
     expect(await help.exit).toBe(0);
     expect(help.out.stdout).toContain('POST /rpc');
     expect(help.out.stdout).toContain('TIDEMARK_JSONRPC_MAX_SESSIONS');
+    expect(help.out.stdout).toContain('TIDEMARK_FAULT_MEM_LEAK');
   });
 });

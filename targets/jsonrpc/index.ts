@@ -1,5 +1,5 @@
 /** Entry of the JSON-RPC/MCP reference target: `node --import tsx targets/jsonrpc/index.ts [--port N] [--host H]`. */
-import { anyFault, describeFaults } from '../common/faults.ts';
+import { anyFault, describeFaults, FAULTS_HELP } from '../common/faults.ts';
 import { runTarget } from '../common/lifecycle.ts';
 import { jsonRpcOptionsFromEnv } from './options.ts';
 import { createJsonRpcServer } from './server.ts';
@@ -13,7 +13,7 @@ Environment (defaults): TIDEMARK_JSONRPC_MAX_BODY_BYTES (1048576), TIDEMARK_JSON
   TIDEMARK_JSONRPC_MAX_SESSIONS (5000), TIDEMARK_JSONRPC_SESSION_IDLE_MS (300000),
   TIDEMARK_JSONRPC_MAX_SLEEP_MS (10000), TIDEMARK_JSONRPC_MAX_ITERATIONS (10000000),
   TIDEMARK_JSONRPC_CACHE_ENTRIES (10000),
-  faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0).
+  ${FAULTS_HELP}
   auth: TIDEMARK_AUTH_TOKEN (unset = off): every path but /health needs Authorization: Bearer <token>.
 See targets/jsonrpc/README.md.`;
 

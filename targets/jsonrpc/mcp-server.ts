@@ -40,15 +40,30 @@ export function createMcpServer(box: ToolBox): McpServer {
 
 type Handler = (request: unknown, extra: unknown) => unknown;
 
+/** A zod validation failure (zod 3 or 4), as the SDK's schema parse throws it. */
+interface ZodLikeError {
+  name?: unknown;
+  issues: { path?: PropertyKey[]; message?: string }[];
+}
+
+/** True when `err` is a zod validation error: named `ZodError`, or carrying an `issues` array. */
+export function isZodError(err: unknown): err is ZodLikeError {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; issues?: unknown };
+  return e.name === 'ZodError' || Array.isArray(e.issues);
+}
+
 /**
  * Works around modelcontextprotocol/typescript-sdk#2284 (still in 1.32.2): a request whose params
  * fail the SDK's own schema (e.g. `tools/call` without `name`) is answered -32603 Internal error,
- * where JSON-RPC says -32602 Invalid params. The SDK's handler parses the params synchronously and
- * then returns a promise, so a synchronous throw is exactly that parse failure: it becomes -32602.
+ * where JSON-RPC says -32602 Invalid params. The SDK's handler parses the params synchronously with
+ * zod and then returns a promise, so a synchronous zod error is exactly that parse failure: it
+ * becomes -32602. Anything else thrown synchronously (a real bug in a handler) is rethrown as is,
+ * so it stays -32603 Internal error and is not disguised as the client's fault.
  * The handler map is SDK-internal; if it moves, nothing is wrapped and jsonrpc/bad-input.test.ts
- * fails on the code.
+ * fails on the code. Exported for tests.
  */
-function answerInvalidParams(server: McpServer): void {
+export function answerInvalidParams(server: McpServer): void {
   const handlers = (server.server as unknown as { _requestHandlers?: unknown })._requestHandlers;
   if (!(handlers instanceof Map)) return;
   for (const [method, handler] of handlers as Map<string, Handler>) {
@@ -56,9 +71,9 @@ function answerInvalidParams(server: McpServer): void {
       try {
         return handler(request, extra);
       } catch (err) {
-        if (err instanceof McpError) throw err;
-        const issues = (err as { issues?: { path?: PropertyKey[]; message?: string }[] }).issues;
-        const detail = Array.isArray(issues) ? issues.map((i) => `${(i.path ?? []).map(String).join('.')}: ${i.message ?? '?'}`).join('; ') : String(err);
+        if (err instanceof McpError || !isZodError(err)) throw err;
+        const issues = Array.isArray(err.issues) ? err.issues : [];
+        const detail = issues.length > 0 ? issues.map((i) => `${(i.path ?? []).map(String).join('.')}: ${i.message ?? '?'}`).join('; ') : String(err);
         throw new McpError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${detail}`);
       }
     });

@@ -5,6 +5,7 @@
  * like the specification's `subtract` examples.
  */
 import { z } from 'zod';
+import { showValue } from '../common/show-value.ts';
 import type { MethodTable, RpcMethod } from './dispatch.ts';
 import { invalidParams } from './protocol.ts';
 import type { ToolBox } from './tools.ts';
@@ -27,25 +28,10 @@ function oneArg(params: unknown, name: string, method: string): unknown {
   throw invalidParams(`${method} needs "${name}": send {"${name}": …} or [${name}]`);
 }
 
-/**
- * A bad value as shown in an error message: at most 60 characters, and never a throw. A plain
- * JSON.stringify overflowed the stack on a deeply nested value (turning -32602 into -32603)
- * and copied a megabyte-long string into the answer.
- */
-function shown(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Array.isArray(value) ? '[an array nested too deeply to show]' : `[${typeof value}]`;
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
 /** An integer in 0..max, else -32602 naming the parameter. */
 function intInRange(value: unknown, name: string, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw invalidParams(`"${name}" must be an integer from 0 to ${max}, got ${shown(value)}`);
+    throw invalidParams(`"${name}" must be an integer from 0 to ${max}, got ${showValue(value)}`);
   }
   return value;
 }
@@ -53,7 +39,7 @@ function intInRange(value: unknown, name: string, max: number): number {
 /** A finite number in 0..max, else -32602 naming the parameter. */
 function numberInRange(value: unknown, name: string, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-    throw invalidParams(`"${name}" must be a number from 0 to ${max}, got ${shown(value)}`);
+    throw invalidParams(`"${name}" must be a number from 0 to ${max}, got ${showValue(value)}`);
   }
   return value;
 }

@@ -48,7 +48,7 @@ const PATHS = ['/rpc', '/mcp', ...BASE_PATHS];
  * with Node's default of 5 s a client can reuse a connection the server is closing at that
  * instant, and a POST is not retried, so the race shows up as a load-test error.
  */
-const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 /**
  * Builds the server (not listening yet).

@@ -7,20 +7,34 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Agent, request } from 'node:http';
 import { WebSocket } from 'ws';
-import { buildRequest, chunked, openFileLimit, openIdleSockets, rawRequest, slowloris, socketBudget, whileServing, type IdleSockets, type ServingReport } from '../common/abuse.ts';
+import {
+  MIN_SOCKET_BUDGET,
+  TEST_HTTP_LIMITS,
+  TIMING_SLACK_MS,
+  buildRequest,
+  chunked,
+  idleUntilDropped,
+  openFileLimit,
+  rawRequest,
+  shortenHttpLimits,
+  slowloris,
+  socketBudgets,
+  upgradeAttempts,
+  whileServing,
+  type IdleSockets,
+  type ServingReport,
+} from '../common/abuse.ts';
 import { NO_FAULTS, type FaultConfig } from '../common/faults.ts';
-import { HTTP_LIMITS, hardenHttpServer } from '../common/http-limits.ts';
+import { HTTP_LIMITS } from '../common/http-limits.ts';
 import { openSse, type TestClient } from '../sse/test-client.ts';
 import type { PriceEngineOptions } from './options.ts';
 import { createPriceEngine, type PriceEngineServer } from './server.ts';
 
 const servers: PriceEngineServer[] = [];
 const closers: (() => void)[] = [];
-const floods: IdleSockets[] = [];
 const table: Record<string, unknown>[] = [];
 
 afterEach(async () => {
-  await Promise.all(floods.splice(0).map((f) => f.close()));
   for (const c of closers.splice(0)) c();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
@@ -29,22 +43,15 @@ afterAll(() => {
   console.log(`price-engine bad input (ulimit -n ${openFileLimit()}):\n${table.map((r) => JSON.stringify(r)).join('\n')}`);
 });
 
-/** Short HTTP bounds for the tests (the engine's defaults, HTTP_LIMITS, are asserted to be in force first). */
-const TEST_HTTP = { headersTimeoutMs: 1000, requestTimeoutMs: 2000, checkIntervalMs: 100 };
-/**
- * How late past a timeout a drop may come on a loaded 2-core machine (2000 sockets closed at once, other
- * test runs): still far below Node's defaults (60 s head, 300 s request, checked every 30 s).
- */
-const SLACK_MS = 4000;
+/** Idle sockets of the flood case, within `ulimit -n` (both ends live in this process): 2000 TCP + 300 WebSockets when it allows. */
+const IDLE = socketBudgets({ tcp: 2000, ws: 300 });
 const PROBE = { intervalMs: 5, maxProbes: 3000, minProbes: 20, timeoutMs: 40_000 } as const;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const deep = (d: number): string => '['.repeat(d) + ']'.repeat(d);
 
 async function start(overrides: Partial<Omit<PriceEngineOptions, 'faults'>> & { faults?: Partial<FaultConfig> } = {}): Promise<{ server: PriceEngineServer; base: string; port: number }> {
   const server = createPriceEngine({ ...overrides, faults: { ...NO_FAULTS, ...overrides.faults } });
   servers.push(server);
-  expect([server.server.headersTimeout, server.server.requestTimeout, server.server.keepAliveTimeout]).toEqual([HTTP_LIMITS.headersTimeoutMs, HTTP_LIMITS.requestTimeoutMs, HTTP_LIMITS.keepAliveTimeoutMs]);
-  hardenHttpServer(server.server, TEST_HTTP);
+  shortenHttpLimits(server.server); // checks the engine's defaults (HTTP_LIMITS) are in force, then shortens them
   const { port } = await server.listen(0);
   return { server, base: `http://127.0.0.1:${port}`, port };
 }
@@ -380,8 +387,8 @@ describe('price-engine bad input, with a well-behaved client served throughout',
     const report = await whileServing(
       () =>
         Promise.all([
-          Promise.all(heads.map((h) => slowloris({ port, head: h, count: 40, byteIntervalMs: 50, durationMs: 8000 }))),
-          Promise.all(Array.from({ length: 10 }, () => rawRequest({ port, data: [head, ...body.split('')], partDelayMs: 100, timeoutMs: 6000 }))),
+          Promise.all(heads.map((h) => slowloris({ port, head: h, count: 40, byteIntervalMs: 50, durationMs: TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS + 3000 }))),
+          Promise.all(Array.from({ length: 10 }, () => rawRequest({ port, data: [head, ...body.split('')], partDelayMs: 100, timeoutMs: TEST_HTTP_LIMITS.requestTimeoutMs + TIMING_SLACK_MS + 1000 }))),
         ]),
       probe.run,
       PROBE,
@@ -389,57 +396,57 @@ describe('price-engine bad input, with a well-behaved client served throughout',
     const [lorises, slowBodies] = report.attack;
     for (const r of lorises) {
       expect(r).toMatchObject({ opened: 40, failed: 0, droppedByServer: 40, stillOpen: 0, statuses: { 408: 40 } });
-      expect(r.maxLifetimeMs).toBeLessThan(TEST_HTTP.headersTimeoutMs + SLACK_MS);
+      expect(r.maxLifetimeMs).toBeLessThan(TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS);
     }
     for (const r of slowBodies) {
       expect(r).toMatchObject({ status: 408, closedByServer: true });
-      expect(r.elapsedMs).toBeLessThan(TEST_HTTP.requestTimeoutMs + SLACK_MS);
+      expect(r.elapsedMs).toBeLessThan(TEST_HTTP_LIMITS.requestTimeoutMs + TIMING_SLACK_MS);
     }
     const counters = await expectErrors(base, {}, probe);
     served('slowloris', report, probe, {
       sent: '4 x 40 heads trickled (1 byte / 50 ms) + 10 bodies trickled (1 byte / 100 ms)',
-      expected: `408 + close: heads within headersTimeout, bodies within requestTimeout (test ${TEST_HTTP.headersTimeoutMs}/${TEST_HTTP.requestTimeoutMs} ms; defaults ${HTTP_LIMITS.headersTimeoutMs}/${HTTP_LIMITS.requestTimeoutMs} ms)`,
+      expected: `408 + close: heads within headersTimeout, bodies within requestTimeout (test ${TEST_HTTP_LIMITS.headersTimeoutMs}/${TEST_HTTP_LIMITS.requestTimeoutMs} ms; defaults ${HTTP_LIMITS.headersTimeoutMs}/${HTTP_LIMITS.requestTimeoutMs} ms)`,
       observed: { heads: lorises.map((r) => ({ dropped: r.droppedByServer, statuses: r.statuses, maxLifetimeMs: Math.round(r.maxLifetimeMs) })), bodies: { statuses: [...new Set(slowBodies.map((r) => r.status))], maxElapsedMs: Math.round(Math.max(...slowBodies.map((r) => r.elapsedMs))) }, ...counters },
     });
   });
 
-  it('thousands of idle TCP sockets are dropped by the headers timeout; hundreds of idle WebSocket sessions are held up to the limit, then 503', async () => {
-    const IDLE_WS = 300;
-    const { base, port, server } = await start({ maxWsSessions: IDLE_WS + 1 }); // + the well-behaved client's session
+  it(`${IDLE.tcp} idle TCP sockets are dropped by the headers timeout; ${IDLE.ws} idle WebSocket sessions are held up to the limit, then 503`, async () => {
+    expect(IDLE.tcp, `ulimit -n ${openFileLimit()} leaves room for ${IDLE.tcp} idle sockets`).toBeGreaterThanOrEqual(MIN_SOCKET_BUDGET);
+    const { base, port, server } = await start({ maxWsSessions: IDLE.ws + 1 }); // + the well-behaved client's session
     const probe = await wellBehaved(base);
-    const count = socketBudget(2000);
-    expect(count).toBe(2000);
-    let idle: IdleSockets | undefined;
     let idleWs: WebSocket[] = [];
     let refused: number[] = [];
-    const report = await whileServing(async () => {
-      idle = await openIdleSockets({ port, count, concurrency: 200 });
-      floods.push(idle);
-      idleWs = await Promise.all(Array.from({ length: IDLE_WS }, () => ticksWs(base).then((w) => w.ws)));
-      expect(server.stats().wsSessions).toBe(IDLE_WS + 1);
-      refused = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          rawRequest({ port, data: buildRequest({ path: '/ticks', headers: { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' } }) }).then((r) => {
-            expect(r.text).toContain('TIDEMARK_PE_MAX_WS');
-            return r.status ?? 0;
-          }),
-        ),
-      );
-      const deadline = performance.now() + TEST_HTTP.headersTimeoutMs + SLACK_MS + 3000;
-      while (idle.closedByServer() < idle.opened && performance.now() < deadline) await sleep(50);
-    }, probe.run, PROBE);
-    expect(idle!.opened).toBe(count);
-    expect(idle!.failed).toBe(0);
-    expect(idle!.closedByServer()).toBe(count);
-    expect(Math.max(...idle!.lifetimesMs())).toBeLessThan(TEST_HTTP.headersTimeoutMs + SLACK_MS);
+    const report = await whileServing(
+      () =>
+        idleUntilDropped({
+          port,
+          count: IDLE.tcp,
+          waitMs: TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS + 3000,
+          meanwhile: async () => {
+            idleWs = await Promise.all(Array.from({ length: IDLE.ws }, () => ticksWs(base).then((w) => w.ws)));
+            expect(server.stats().wsSessions).toBe(IDLE.ws + 1);
+            const answers = await upgradeAttempts({ port, path: '/ticks', count: 20 });
+            for (const r of answers) expect(r.text).toContain('TIDEMARK_PE_MAX_WS');
+            refused = answers.map((r) => r.status ?? 0);
+          },
+        }),
+      probe.run,
+      PROBE,
+    );
+    const idle: IdleSockets = report.attack;
+    const maxLifetimeMs = Math.max(...idle.lifetimesMs());
+    expect(idle.opened).toBe(IDLE.tcp);
+    expect(idle.failed).toBe(0);
+    expect(idle.closedByServer()).toBe(IDLE.tcp);
+    expect(maxLifetimeMs).toBeLessThan(TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS);
     expect(refused).toEqual(Array(20).fill(503));
-    expect(idleWs.filter((s) => s.readyState === WebSocket.OPEN)).toHaveLength(IDLE_WS);
+    expect(idleWs.filter((s) => s.readyState === WebSocket.OPEN)).toHaveLength(IDLE.ws);
     expect(server.stats().refused.overload).toBe(20);
     const counters = await expectErrors(base, {}, probe);
     served('idle connections', report, probe, {
-      sent: `${count} idle TCP sockets + ${IDLE_WS} idle WebSocket sessions + 20 upgrades past the limit`,
+      sent: `${IDLE.tcp} idle TCP sockets + ${IDLE.ws} idle WebSocket sessions + 20 upgrades past the limit (ulimit -n ${openFileLimit()})`,
       expected: 'TCP: 408 + close by headers timeout; WS: held (no idle timeout), limit → 503',
-      observed: { tcpDroppedByServer: idle!.closedByServer(), maxTcpLifetimeMs: Math.round(Math.max(...idle!.lifetimesMs())), wsHeld: IDLE_WS, upgrades503: refused.filter((s) => s === 503).length, ...counters },
+      observed: { tcpDroppedByServer: idle.closedByServer(), maxTcpLifetimeMs: Math.round(maxLifetimeMs), wsHeld: IDLE.ws, upgrades503: refused.filter((s) => s === 503).length, ...counters },
     });
   });
 });

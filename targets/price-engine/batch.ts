@@ -6,6 +6,7 @@
  * optional `time` is the client time of every tick without its own (a sender stamps a batch
  * once instead of each tick).
  */
+import { nestedDeeperThan } from '../common/json-depth.ts';
 import { show, type RejectReason } from './tick.ts';
 
 /** Deepest nesting of arrays/objects in an envelope `id` (it is echoed in the reply). */
@@ -64,12 +65,4 @@ export function parseBatch(text: string, maxTicks: number): BatchResult {
     };
   }
   return { ok: true, items, id, time };
-}
-
-/** True when `value` nests arrays/objects more than `max` levels deep (recursion bounded by `max`). */
-function nestedDeeperThan(value: unknown, max: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (max === 0) return true;
-  for (const v of Array.isArray(value) ? value : Object.values(value)) if (nestedDeeperThan(v, max - 1)) return true;
-  return false;
 }

@@ -52,5 +52,6 @@ describe('targets/price-engine/index.ts', () => {
     expect(await badFlag.exit).toBe(2);
     expect(await help.exit).toBe(0);
     expect(help.out.stdout).toContain('GET  /quotes?symbols=A,B');
+    expect(help.out.stdout).toContain('TIDEMARK_FAULT_MEM_LEAK');
   });
 });

@@ -1,5 +1,5 @@
 /** Entry of the price-engine reference target: `node --import tsx targets/price-engine/index.ts [--port N] [--host H]`. */
-import { anyFault, describeFaults } from '../common/faults.ts';
+import { anyFault, describeFaults, FAULTS_HELP } from '../common/faults.ts';
 import { runTarget } from '../common/lifecycle.ts';
 import { peOptionsFromEnv } from './options.ts';
 import { createPriceEngine } from './server.ts';
@@ -16,7 +16,7 @@ Environment (defaults): TIDEMARK_PE_MAX_BODY_BYTES (1048576), TIDEMARK_PE_MAX_ME
   TIDEMARK_PE_MAX_BATCH (1000 ticks), TIDEMARK_PE_MAX_SYMBOLS (10000), TIDEMARK_PE_MAX_SUBSCRIBERS (10000),
   TIDEMARK_PE_MAX_WS (1000), TIDEMARK_PE_MAX_SUB_SYMBOLS (100), TIDEMARK_PE_MAX_BUFFERED_BYTES (1048576),
   TIDEMARK_PE_VWAP_WINDOW_MS (10000), TIDEMARK_PE_VWAP_MAX_TICKS (1024), TIDEMARK_PE_HEARTBEAT_MS (15000),
-  faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0).
+  ${FAULTS_HELP}
   auth: TIDEMARK_AUTH_TOKEN (unset = off): every path but /health needs Authorization: Bearer <token>.
 See targets/price-engine/README.md.`;
 

@@ -2,6 +2,7 @@
  * A price tick and its validation. Every refusal names the tick's index, the field, the
  * value and what is expected, and carries a reason code that `/stats` and `/metrics` count.
  */
+import { showValue } from '../common/show-value.ts';
 
 /** A validated tick. */
 export interface Tick {
@@ -41,14 +42,8 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export type TickResult = { ok: true; tick: Tick } | { ok: false; reason: RejectReason; error: string };
 
-/** Describes a bad value briefly: strings quoted and cut, other types by name. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  if (typeof value === 'number') return String(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : typeof value;
-}
+/** Describes a bad value briefly: strings quoted and cut to 40 characters, arrays and objects by name, never their content. */
+export const show = (value: unknown): string => showValue(value, { style: 'kind' });
 
 const fail = (reason: RejectReason, error: string): TickResult => ({ ok: false, reason, error });
 

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Auth } from '../common/auth.ts';
+import { pathOf, replyOnUpgradeSocket } from '../common/http.ts';
 import type { PeakGauge } from '../common/peak-gauge.ts';
 import type { PeCounters } from './counters.ts';
 import type { BatchReply, Engine } from './engine.ts';
@@ -23,12 +24,6 @@ export interface WsHost {
   maxMessageBytes: number;
   /** Bearer-token auth; undefined = off (default). */
   auth?: Auth | undefined;
-}
-
-/** Writes a plain HTTP answer on a socket that asked to upgrade, then closes it. */
-function refuseUpgrade(socket: Duplex, status: number, reason: string, text: string): void {
-  const body = `${text}\n`;
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** The reply to one message, or undefined when none is due. */
@@ -72,15 +67,15 @@ export function attachWsIngest(server: Server, host: WsHost): { close(): void; r
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (host.auth !== undefined && host.auth.refuseUpgrade(req, socket)) return; // 401 before any handshake
-    const path = (req.url ?? '/').split('?')[0];
+    const path = pathOf(req.url);
     if (path !== '/ticks') {
       host.counters.refused.notFound++;
-      return refuseUpgrade(socket, 404, 'Not Found', `no WebSocket endpoint at ${path}; ticks go to ws://HOST:PORT/ticks`);
+      return replyOnUpgradeSocket(socket, 404, `no WebSocket endpoint at ${path}; ticks go to ws://HOST:PORT/ticks`);
     }
-    if (closing) return refuseUpgrade(socket, 503, 'Service Unavailable', 'the engine is shutting down; reconnect to a running instance');
+    if (closing) return replyOnUpgradeSocket(socket, 503, 'the engine is shutting down; reconnect to a running instance');
     if (wss.clients.size >= host.maxWsSessions) {
       host.counters.refused.overload++;
-      return refuseUpgrade(socket, 503, 'Service Unavailable', `too many WebSocket sessions: the limit is ${host.maxWsSessions}. Raise it with TIDEMARK_PE_MAX_WS=N or send from fewer sessions (or POST /ticks).`);
+      return replyOnUpgradeSocket(socket, 503, `too many WebSocket sessions: the limit is ${host.maxWsSessions}. Raise it with TIDEMARK_PE_MAX_WS=N or send from fewer sessions (or POST /ticks).`);
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });

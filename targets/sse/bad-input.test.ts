@@ -6,40 +6,35 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  Cleanup,
+  MIN_SOCKET_BUDGET,
+  TEST_HTTP_LIMITS,
+  TIMING_SLACK_MS,
   buildRequest,
   chunked,
+  openFileLimit,
   openIdleSockets,
   rawRequest,
   sleep,
   slowloris,
   socketBudget,
+  startTestTarget,
   whileServing,
-  type IdleSockets,
   type ServingReport,
 } from '../common/abuse.ts';
 import { NO_FAULTS } from '../common/faults.ts';
-import { HTTP_LIMITS, hardenHttpServer, type HttpLimits } from '../common/http-limits.ts';
+import { HTTP_LIMITS, type HttpLimits } from '../common/http-limits.ts';
 import { createSseServer, type SseServer } from './server.ts';
-import { openSse, tickIds, type TestClient } from './test-client.ts';
+import { openSse, tickIds } from './test-client.ts';
 
-const servers: SseServer[] = [];
-const clients: TestClient[] = [];
-const floods: IdleSockets[] = [];
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(floods.splice(0).map((f) => f.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+/** A server on a free loopback port; `limits` (after checking the defaults are in force) shortens the HTTP timeouts. */
+const start = (limits?: Partial<HttpLimits>): Promise<{ server: SseServer; port: number }> => startTestTarget(createSseServer({ faults: NO_FAULTS }), cleanup, limits);
 
-/** A server on a free loopback port; `limits` shortens the HTTP timeouts for a fast test. */
-async function start(limits?: Partial<HttpLimits>): Promise<{ server: SseServer; port: number }> {
-  const server = createSseServer({ faults: NO_FAULTS });
-  servers.push(server);
-  if (limits !== undefined) hardenHttpServer(server.server, limits);
-  const { port } = await server.listen(0);
-  return { server, port };
-}
+/** Idle sockets of the flood case: 2000 when `ulimit -n` leaves room for both ends in this process. */
+const IDLE_SOCKETS = socketBudget(2000);
 
 interface Tick {
   seq: number;
@@ -76,8 +71,7 @@ async function probe(port: number, i: number, signal: AbortSignal): Promise<void
 
 /** A stream held open across an attack; `check()` asserts it was served without a gap. */
 async function longStream(port: number): Promise<{ check(minEvents: number): void }> {
-  const c = await openSse(`http://127.0.0.1:${port}/events?rate=100&size=32&topic=steady`);
-  clients.push(c);
+  const c = cleanup.add(await openSse(`http://127.0.0.1:${port}/events?rate=100&size=32&topic=steady`), (x) => x.close());
   expect(c.status).toBe(200);
   let ended = false;
   void c.ended.then(() => (ended = true));
@@ -260,37 +254,35 @@ describe('SSE bad input: malformed requests', () => {
 });
 
 describe('SSE bad input: slow and idle connections', () => {
-  it('drops slowloris sockets by the headers timeout (408) with the default limits, keeps serving', async () => {
-    const { server, port } = await start();
-    expect(server.server.headersTimeout).toBe(HTTP_LIMITS.headersTimeoutMs);
-    expect(server.server.requestTimeout).toBe(HTTP_LIMITS.requestTimeoutMs);
+  it('drops slowloris sockets by the headers timeout (408), keeps serving', async () => {
+    const { server, port } = await start(TEST_HTTP_LIMITS); // the defaults (HTTP_LIMITS) are checked first, then shortened
+    expect(server.server.headersTimeout).toBe(TEST_HTTP_LIMITS.headersTimeoutMs);
     const steady = await longStream(port);
     const count = socketBudget(200);
     const report = await whileServing(
-      () => slowloris({ port, count, byteIntervalMs: 100, durationMs: HTTP_LIMITS.headersTimeoutMs + 5000, head: 'GET /events?rate=10 HTTP/1.1\r\nHost: 127.0.0.1\r\n' }),
+      () => slowloris({ port, count, byteIntervalMs: 100, durationMs: TEST_HTTP_LIMITS.headersTimeoutMs + TIMING_SLACK_MS + 1000, head: 'GET /events?rate=10 HTTP/1.1\r\nHost: 127.0.0.1\r\n' }),
       (i, signal) => probe(port, i, signal),
       { concurrency: 2, intervalMs: 50 },
     );
     const a = report.attack;
     expect(a).toMatchObject({ opened: count, failed: 0, droppedByServer: count, stillOpen: 0, statuses: { 408: count } });
-    expect(a.maxLifetimeMs).toBeGreaterThanOrEqual(HTTP_LIMITS.headersTimeoutMs - 50);
-    expect(a.maxLifetimeMs).toBeLessThan(HTTP_LIMITS.headersTimeoutMs + HTTP_LIMITS.checkIntervalMs + 1000);
-    expectServed(report, 50);
-    steady.check(900); // 100 events/s for more than 10 s
-    console.log(`SSE slowloris: ${count} sockets, ${a.bytesSent} bytes trickled, all dropped with 408 after <= ${Math.round(a.maxLifetimeMs)} ms; well-behaved ${report.ok}/${report.probes} (${report.duringAttack} during)`);
+    expect(a.maxLifetimeMs).toBeGreaterThanOrEqual(TEST_HTTP_LIMITS.headersTimeoutMs - 50);
+    expect(a.maxLifetimeMs).toBeLessThan(TEST_HTTP_LIMITS.headersTimeoutMs + TEST_HTTP_LIMITS.checkIntervalMs + TIMING_SLACK_MS);
+    expectServed(report, 5);
+    steady.check(50); // 100 events/s for more than 1 s
+    console.log(`SSE slowloris: ${count} sockets, ${a.bytesSent} bytes trickled, all dropped with 408 after <= ${Math.round(a.maxLifetimeMs)} ms (headers timeout ${TEST_HTTP_LIMITS.headersTimeoutMs} ms in the test, ${HTTP_LIMITS.headersTimeoutMs} ms default); well-behaved ${report.ok}/${report.probes} (${report.duringAttack} during)`);
   }, 40_000);
 
-  it('keeps serving with 2000 idle sockets open, and frees them all when they close', async () => {
+  it(`keeps serving with ${IDLE_SOCKETS} idle sockets open, and frees them all when they close`, async () => {
+    expect(IDLE_SOCKETS, `ulimit -n ${openFileLimit()} leaves room for ${IDLE_SOCKETS} idle sockets`).toBeGreaterThanOrEqual(MIN_SOCKET_BUDGET);
+    const count = IDLE_SOCKETS;
     const { server, port } = await start();
     const steady = await longStream(port);
     const before = server.stats().sockets.current;
-    const count = socketBudget(2000);
-    expect(count).toBe(2000); // ulimit -n must allow 2 x 2000 + reserve (client and server ends in this process)
     let peak = 0;
     const report = await whileServing(
       async () => {
-        const idle = await openIdleSockets({ port, count });
-        floods.push(idle);
+        const idle = cleanup.add(await openIdleSockets({ port, count }), (f) => f.close());
         await sleep(2000); // held well under the 10 s headers timeout
         peak = server.stats().sockets.current;
         const result = { opened: idle.opened, failed: idle.failed, droppedWhileHeld: idle.closedByServer() };
@@ -306,13 +298,13 @@ describe('SSE bad input: slow and idle connections', () => {
     steady.check(150);
     for (let k = 0; k < 50 && server.stats().sockets.current > before; k++) await sleep(50);
     expect(server.stats().sockets.current).toBe(before);
-    console.log(`SSE idle flood: ${count} sockets held 2 s (server peak ${peak} sockets); well-behaved ${report.ok}/${report.probes} (${report.duringAttack} during)`);
+    console.log(`SSE idle flood: ${count} sockets held 2 s (server peak ${peak} sockets, ulimit -n ${openFileLimit()}); well-behaved ${report.ok}/${report.probes} (${report.duringAttack} during)`);
   }, 40_000);
 
   it('never cuts a long stream by the request timeout, while a trickling head is cut', async () => {
     const { port } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600, checkIntervalMs: 100 });
     const steady = await longStream(port);
-    const loris = await slowloris({ port, count: 5, byteIntervalMs: 20, durationMs: 1500 });
+    const loris = await slowloris({ port, count: 5, byteIntervalMs: 20, durationMs: 300 + 100 + TIMING_SLACK_MS });
     expect(loris).toMatchObject({ droppedByServer: 5, statuses: { 408: 5 } });
     await sleep(1500); // the stream is now older than 3 request timeouts
     steady.check(150);

@@ -99,6 +99,7 @@ describe('targets/sse/index.ts', () => {
     expect(badEnv.stderr).toContain('TIDEMARK_FAULT_DROP_RATE');
     expect((await help.exit).code).toBe(0);
     expect(help.stdout).toContain('GET /events');
+    expect(help.stdout).toContain('TIDEMARK_FAULT_MEM_LEAK');
   });
 
   it('npm run target -- sse runs the entry in the foreground and forwards SIGTERM', async () => {

@@ -1,5 +1,5 @@
 /** Entry of the SSE reference target: `node --import tsx targets/sse/index.ts [--port N] [--host H]`. */
-import { anyFault, describeFaults } from '../common/faults.ts';
+import { anyFault, describeFaults, FAULTS_HELP } from '../common/faults.ts';
 import { runTarget } from '../common/lifecycle.ts';
 import { createSseServer } from './server.ts';
 import { sseOptionsFromEnv } from './options.ts';
@@ -13,7 +13,7 @@ Environment (defaults): TIDEMARK_SSE_HEARTBEAT_MS (15000), TIDEMARK_SSE_TOPIC_GR
   TIDEMARK_SSE_BUFFER (10000 events per topic), TIDEMARK_SSE_BUFFER_BYTES (16777216 per topic),
   TIDEMARK_SSE_BUFFER_TOTAL_BYTES (268435456, all topics),
   TIDEMARK_SSE_MAX_CONNECTIONS (10000), TIDEMARK_SSE_MAX_TOPICS (1000), TIDEMARK_SSE_MAX_BUFFERED_BYTES (1048576),
-  faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0).
+  ${FAULTS_HELP}
   auth: TIDEMARK_AUTH_TOKEN (unset = off): every path but /health needs Authorization: Bearer <token>.
 See targets/sse/README.md.`;
 

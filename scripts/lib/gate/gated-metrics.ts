@@ -22,10 +22,12 @@ export interface GatedMetricSpec {
 }
 
 /**
- * Soak RSS slope ceiling, MB/min: above the slopes of clean soaks of the four targets (docs/RELIABILITY.md)
- * and low enough to flag a leak of 2 MB a minute, about 3 GB a day.
+ * Soak RSS slope ceiling, MB/min. Node's RSS moves in a slow sawtooth (the broker's rose 58 → 96 MB over five
+ * minutes of a clean soak, then fell to 68), so clean 10-minute soaks measured from -2.4 to +3.1 MB/min
+ * (docs/RELIABILITY.md). 5 MB/min stays above that and flags a leak of 5 MB a minute, about 7 GB a day;
+ * smaller leaks need a longer soak (`--duration 1h`), where the sawtooth weighs less.
  */
-export const SOAK_SLOPE_LIMIT_MB_PER_MIN = 2;
+export const SOAK_SLOPE_LIMIT_MB_PER_MIN = 5;
 
 /** Every figure the gate knows, with documented default margins (see docs/GATE.md). */
 export const DEFAULT_GATED: Record<string, GatedMetricSpec> = {

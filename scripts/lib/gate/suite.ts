@@ -11,7 +11,8 @@ import { listScenarios, matchesGlob } from '../scenario-name.ts';
  */
 export function selectScenarios(only: string | undefined, mode: 'gate' | 'baseline' | 'ab'): string[] {
   const all = listScenarios();
-  const matching = only ? all.filter((name) => matchesGlob(name, only)) : all;
+  // A soak runs only when a glob part ends in `/soak`: `sse/*` must not add ten minutes.
+  const matching = only ? all.filter((name) => matchesGlob(name, only) && (!isSoak(name) || namesSoak(only))) : all;
   if (matching.length === 0) throw new Error(`--only '${only}' matches no scenario; scenarios: ${all.join(', ')}`);
   if (mode !== 'gate') return mode === 'baseline' && !only ? matching.filter(isGateScenario) : matching;
   const withBaseline = matching.filter((name) => existsSync(baselinePath(name)) || (only !== undefined && isSoak(name)));
@@ -23,6 +24,11 @@ export function selectScenarios(only: string | undefined, mode: 'gate' | 'baseli
   }
   if (withBaseline.length === 0) throw new Error('no committed baselines in baselines/: create them with `npm run baseline`');
   return withBaseline;
+}
+
+/** True when some part of the glob names the soak profile literally, such as `sse/soak` (or every target's). */
+function namesSoak(glob: string): boolean {
+  return glob.split(',').some((part) => part.trim().endsWith('/soak'));
 }
 
 /** Soak profiles: long runs whose figure of interest is the RSS slope. */

@@ -26,13 +26,14 @@ describe('target resources', () => {
     expect(targetResources(samples, before, after, false)?.rssPerConnectionKB).toBeNull();
   });
 
-  it('RSS slope leaves out the first fifth of the run (start-up growth) and is in MB per minute', () => {
-    // 10 samples a second apart: a 20 MB climb in the first two seconds, then 1 MB (1024 KB) more per second.
-    const climb = Array.from({ length: 10 }, (_, i) => s(1000 * (i + 1), 100 + i, i, i < 2 ? 40_000 + i * 20_480 : 80_000 + (i - 2) * 1024));
-    const r = targetResources(climb, before, after, true);
-    expect(r?.rssSlopeMBPerMin).toBeCloseTo(60, 6);
-    const flat = Array.from({ length: 10 }, (_, i) => s(1000 * (i + 1), 100 + i, i, i < 2 ? 40_000 + i * 20_480 : 80_000));
+  it('RSS slope leaves out the first 2 minutes (start-up growth), is in MB per minute, and needs a 5-minute run', () => {
+    // One sample every 10 s for 6 minutes: a 30 MB climb in the first 2 minutes, then 1 MB per minute.
+    const at = (i: number, rssMB: number): ResourceSample => s(10_000 * i, 100 + i, i, rssMB * 1024);
+    const climb = Array.from({ length: 37 }, (_, i) => at(i, i <= 12 ? 50 + (30 * i) / 12 : 80 + (i - 12) / 6));
+    expect(targetResources(climb, before, after, true)?.rssSlopeMBPerMin).toBeCloseTo(1, 6);
+    const flat = climb.map((x, i) => (i <= 12 ? x : at(i, 80)));
     expect(targetResources(flat, before, after, true)?.rssSlopeMBPerMin).toBeCloseTo(0, 6);
-    expect(targetResources(climb.slice(0, 2), before, after, true)?.rssSlopeMBPerMin).toBeNull();
+    // 4 minutes: 2 skipped, 2 left, under the 3 needed.
+    expect(targetResources(climb.slice(0, 25), before, after, true)?.rssSlopeMBPerMin).toBeNull();
   });
 });

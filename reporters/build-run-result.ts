@@ -56,11 +56,30 @@ export function steadyWindow(
 }
 
 /**
- * Share of the samples left out of the RSS slope: the first fifth of a run holds connection set-up, JIT code
- * and the heap growing to its working size, a climb that every healthy run shows and a leak must not be
- * confused with. In a 10-minute soak that is the first 2 minutes.
+ * The RSS slope leaves out the start of a run: connection set-up, JIT code and the heap growing to its working
+ * size make every healthy target's RSS climb for a minute or two (JSON-RPC: 74 → 104 MB over the first two
+ * minutes of a clean soak, then flat), and a leak must not be confused with that. Left out: the first
+ * `SLOPE_SKIP_MS` or the first fifth of the run, whichever is longer.
  */
+export const SLOPE_SKIP_MS = 120_000;
 export const SLOPE_SKIP_SHARE = 0.2;
+/**
+ * Shortest stretch after the skipped start that gives a slope (else null): over less, Node's RSS sawtooth
+ * (tens of MB over minutes) makes the slope say nothing. So a soak needs 5 minutes or more.
+ */
+export const SLOPE_MIN_WINDOW_MS = 180_000;
+
+/** Least-squares RSS slope in MB/min after the start of the run, or null when the run is too short for one. */
+export function rssSlope(samples: ResourceSample[]): number | null {
+  const first = samples[0];
+  const last = samples.at(-1);
+  if (!first || !last) return null;
+  const skipMs = Math.max(SLOPE_SKIP_MS, (last.t - first.t) * SLOPE_SKIP_SHARE);
+  const settled = samples.filter((s) => s.t - first.t >= skipMs);
+  const window = settled.length > 0 ? last.t - settled[0]!.t : 0;
+  if (settled.length < 3 || window < SLOPE_MIN_WINDOW_MS) return null;
+  return linearSlope(settled.map((s) => [(s.t - first.t) / 60_000, s.rssKB / 1024]));
+}
 
 /** CPU per operation, RSS peak, steady and per connection, and the RSS slope from the samples. */
 export function targetResources(
@@ -78,8 +97,6 @@ export function targetResources(
   const rssSteadyKB = median(secondHalf);
   const connections = samples.map((s) => s.connections).filter((c): c is number => c !== null);
   const connectionsPeak = connections.length > 0 ? Math.max(...connections) : null;
-  const settled = samples.slice(Math.floor(samples.length * SLOPE_SKIP_SHARE));
-  const slope = linearSlope(settled.map((s) => [(s.t - samples[0]!.t) / 60_000, s.rssKB / 1024]));
   return {
     samples: samples.length,
     cpuMs,
@@ -92,7 +109,7 @@ export function targetResources(
         ? Math.max(0, rssSteadyKB - before.rssKB) / connectionsPeak
         : null,
     connectionsPeak,
-    rssSlopeMBPerMin: settled.length >= 3 ? slope : null,
+    rssSlopeMBPerMin: rssSlope(samples),
   };
 }
 

@@ -24,6 +24,7 @@ export function verdictLabel(m: MetricComparison): string {
     case 'unchanged':
       return m.limit === undefined ? 'ok' : `ok (≤ ${m.limit})`;
     case 'insufficient':
-      return 'too few runs';
+      // A limit needs no reference runs: what is missing is the figure itself (a soak slope needs 5 minutes).
+      return m.limit === undefined ? 'too few runs' : 'not measured (run too short)';
   }
 }

@@ -45,7 +45,10 @@ export interface TargetResources {
   /** (steady RSS - RSS before load) / peak connections, where connections are the unit. */
   rssPerConnectionKB: number | null;
   connectionsPeak: number | null;
-  /** RSS slope after the first fifth of the run, MB per minute (least squares); the soak gate's figure. */
+  /**
+   * RSS slope after the run's first 2 minutes (or first fifth, if longer), MB per minute (least squares); null
+   * for runs under 5 minutes. The soak gate's figure.
+   */
   rssSlopeMBPerMin: number | null;
 }
 

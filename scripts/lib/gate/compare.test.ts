@@ -4,7 +4,7 @@ import { fakeRun } from './fake-run.ts';
 import { defaultGatedFor, gatedFigures, LIMIT_GATED, SOAK_SLOPE_LIMIT_MB_PER_MIN } from './gated-metrics.ts';
 import type { RunResult } from '../../../reporters/run-result.ts';
 
-/** A soak run whose target RSS grew `slope` MB/min after its first fifth. */
+/** A soak run whose target RSS grew `slope` MB/min after its first 2 minutes. */
 function soakRun(slope: number): RunResult {
   const run = fakeRun({ p95: 2 });
   return { ...run, scenario: 'sse/soak', profile: 'soak', resources: { ...run.resources!, rssSlopeMBPerMin: slope } };

@@ -40,7 +40,7 @@ export const DEFAULT_GATED: Record<string, GatedMetricSpec> = {
   rss_slope_mb_per_min: {
     direction: 'lower',
     margin: 0,
-    description: 'target RSS growth after the first fifth of a soak run, MB/min',
+    description: 'target RSS growth after the first 2 minutes of a soak run (5 minutes or more), MB/min',
     limit: SOAK_SLOPE_LIMIT_MB_PER_MIN,
   },
 };

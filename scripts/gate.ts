@@ -11,7 +11,9 @@ interleaved (A B, B A, A B, ...: the order alternates within pairs) and compares
 and every run result. Exit code: 0 pass, 1 regression, 2 invalid run or harness error.
 
 options:
-  --only GLOB                scenarios to gate, e.g. 'sse/*' or 'sse/sustained,sse/churn'
+  --only GLOB                scenarios to gate, e.g. 'sse/*' or 'sse/sustained,sse/churn'; soak
+                             scenarios run only when named ('sse/soak', '*/soak'): they need no
+                             baseline and are held to the RSS slope limit (docs/RELIABILITY.md)
   --repeat N                 runs per scenario (default 3 against baselines, which hold 5 or more;
                              5 pairs with --against: a paired test needs a few pairs to have any power)
   --against REF              paired A/B mode against a git ref (branch, tag or sha)

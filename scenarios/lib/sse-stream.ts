@@ -23,7 +23,9 @@ export interface StreamOptions {
   /**
    * Replayed events (sent before the stream opened) do not count toward `maxEvents`: a resumed stream reads what
    * it missed, then `maxEvents` live ones. Without it a client reading a few events per visit falls further behind
-   * a topic on every resume, and over minutes its replays grow without bound. Default false.
+   * a topic on every resume, and over minutes its replays grow without bound. "Before the stream opened" compares
+   * the server's send stamp with this machine's clock: one clock on loopback; against a remote target clock skew
+   * moves the boundary by the skew. Default false.
    */
   catchUp?: boolean;
   /** Sequence number to resume after, sent as `Last-Event-ID` (default: none, start live). */

@@ -248,3 +248,40 @@ export function upgradeAttempts(options: { host?: string; port: number; path: st
   const { host = LOOPBACK, port, path, count } = options;
   return Promise.all(Array.from({ length: count }, () => rawRequest({ host, port, data: upgradeRequest(path) })));
 }
+
+/** One answer of {@link sendCases}, with the case it answers. */
+export interface CaseAnswer<C> {
+  case: C;
+  response: RawResponse;
+  /** The server closed the connection, or said it would (`Connection: close`). */
+  closed: boolean;
+}
+
+/**
+ * Sends every case `rounds` times, `lanes` requests at a time, each on its own connection; resolves with the
+ * answers (bounded: `rounds × cases` requests, each within `timeoutMs`).
+ * @param options.lanes requests in flight at once (default 4)
+ * @param options.timeoutMs per request (default 3000)
+ * @param options.host default `'127.0.0.1'`
+ */
+export async function sendCases<C extends { data: RawRequestOptions['data'] }>(
+  port: number,
+  cases: readonly C[],
+  rounds: number,
+  options: { lanes?: number; timeoutMs?: number; host?: string } = {},
+): Promise<Array<CaseAnswer<C>>> {
+  const { lanes = 4, timeoutMs = 3000, host = LOOPBACK } = options;
+  const queue = Array.from({ length: rounds }, () => cases).flat();
+  const out: Array<CaseAnswer<C>> = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < queue.length) {
+        const c = queue[next++]!;
+        const response = await rawRequest({ host, port, data: c.data, timeoutMs });
+        out.push({ case: c, response, closed: response.closedByServer || response.headers.connection === 'close' });
+      }
+    }),
+  );
+  return out;
+}

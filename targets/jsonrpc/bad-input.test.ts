@@ -16,6 +16,7 @@ import {
   openFileLimit,
   openIdleSockets,
   rawRequest,
+  sendCases,
   sleep,
   slowloris,
   socketBudget,
@@ -115,25 +116,16 @@ interface CaseResult {
 
 /** Sends every case `rounds` times over `lanes` connections at a time. */
 async function sendAll(port: number, cases: Case[], rounds: number, lanes = 4): Promise<CaseResult[]> {
-  const queue = Array.from({ length: rounds }, () => cases).flat();
-  const out: CaseResult[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      while (next < queue.length) {
-        const c = queue[next++]!;
-        const r = await rawRequest({ port, data: c.data, timeoutMs: 5000 });
-        let json: unknown;
-        try {
-          json = answerJson(r);
-        } catch {
-          json = r.text;
-        }
-        out.push({ name: c.name, status: r.status, json, closed: r.closedByServer || r.headers.connection === 'close' });
-      }
-    }),
-  );
-  return out;
+  const answers = await sendCases(port, cases, rounds, { lanes, timeoutMs: 5000 });
+  return answers.map(({ case: c, response: r, closed }) => {
+    let json: unknown;
+    try {
+      json = answerJson(r);
+    } catch {
+      json = r.text;
+    }
+    return { name: c.name, status: r.status, json, closed };
+  });
 }
 
 function expectAnswers(cases: Case[], results: CaseResult[]): void {

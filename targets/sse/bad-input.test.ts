@@ -15,6 +15,7 @@ import {
   openFileLimit,
   openIdleSockets,
   rawRequest,
+  sendCases,
   sleep,
   slowloris,
   socketBudget,
@@ -107,19 +108,8 @@ interface CaseResult {
 
 /** Sends every case `rounds` times, `lanes` at a time; resolves with what came back. */
 async function sendAll(port: number, cases: Case[], rounds: number, lanes = 4): Promise<CaseResult[]> {
-  const queue = Array.from({ length: rounds }, () => cases).flat();
-  const out: CaseResult[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      while (next < queue.length) {
-        const c = queue[next++]!;
-        const r = await rawRequest({ port, data: c.data, timeoutMs: 3000 });
-        out.push({ name: c.name, status: r.status, closed: r.closedByServer || r.headers.connection === 'close', text: r.text });
-      }
-    }),
-  );
-  return out;
+  const answers = await sendCases(port, cases, rounds, { lanes, timeoutMs: 3000 });
+  return answers.map((a) => ({ name: a.case.name, status: a.response.status, closed: a.closed, text: a.response.text }));
 }
 
 /** Every result matched its case. */

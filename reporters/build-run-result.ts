@@ -6,8 +6,9 @@ import {
   thresholdResults,
   type K6SummaryData,
 } from './k6-summary.ts';
-import { RUN_RESULT_SCHEMA, type ResourceSample, type RunResult, type TargetResources } from './run-result.ts';
+import { RUN_RESULT_SCHEMA, type ResourceSample, type RunConditions, type RunResult, type TargetResources } from './run-result.ts';
 import { invalidReasons, validityRulesFromEnv } from './validity.ts';
+import { disturbanceBoundsFromEnv, disturbanceReasons } from './disturbance.ts';
 import { linearSlope, median } from './resource-math.ts';
 
 export type K6SummaryFile = K6SummaryData;
@@ -34,21 +35,34 @@ export interface RunFacts {
   targetFailure: string | null;
   /** More reasons the run is invalid, such as an interruption (default none). */
   extraReasons?: string[];
+  /** Run-queue waits, steal and load over the run (scripts/lib/conditions-probe.ts), or null when not read. */
+  conditions: RunConditions | null;
 }
 
+/** Warm-up when the scenario's summary does not say (written before `warmupS` existed), s. */
+export const DEFAULT_WARMUP_S = 1;
+
+/** Slack for the sampler's timer: a sample due 1000 ms after another may come a little early. */
+const SAMPLE_JITTER_MS = 100;
+
 /**
- * CPU and operations from the second sample after load began to the end: the first second carries JIT
- * compilation and connection set-up, whose cost swings between identical runs. Falls back to the whole run
- * when there are too few samples.
+ * CPU and operations from the end of the scenario's warm-up to the end of the run: the first seconds carry JIT
+ * compilation and connection set-up, whose cost swings between identical runs. The load began in the second
+ * before the first sample that shows operations; the window starts at the first sample `warmupS` or more after
+ * that one (so 1 s gives the second sample after load began, as before `warmupS` existed). 0 takes the whole
+ * run. Falls back to the whole run when there are too few samples.
+ * @param warmupS the scenario's warm-up, s (default 1)
  */
 export function steadyWindow(
   samples: ResourceSample[],
   before: ResourceSample,
   after: ResourceSample,
+  warmupS = DEFAULT_WARMUP_S,
 ): { cpuMs: number; ops: number } {
   const whole = { cpuMs: Math.max(0, after.cpuMs - before.cpuMs), ops: Math.max(0, (after.ops ?? 0) - (before.ops ?? 0)) };
-  const loaded = samples.findIndex((s) => s.ops !== null && before.ops !== null && s.ops > before.ops);
-  const start = loaded >= 0 ? samples[loaded + 1] : undefined;
+  if (warmupS <= 0) return whole;
+  const loaded = samples.find((s) => s.ops !== null && before.ops !== null && s.ops > before.ops);
+  const start = loaded ? samples.find((s) => s.t - loaded.t >= warmupS * 1000 - SAMPLE_JITTER_MS) : undefined;
   if (!start || start.ops === null || after.ops === null) return whole;
   const window = { cpuMs: after.cpuMs - start.cpuMs, ops: after.ops - start.ops };
   // Keep the window only when it still holds most of the work: otherwise the run was too short for it.
@@ -82,16 +96,18 @@ export function rssSlope(samples: ResourceSample[]): number | null {
 }
 
 /** CPU per operation, RSS peak, steady and per connection, and the RSS slope from the samples. */
+/** @param warmupS the scenario's warm-up, s (default 1) */
 export function targetResources(
   samples: ResourceSample[],
   before: ResourceSample | null,
   after: ResourceSample | null,
   connectionsAreUnit: boolean,
+  warmupS = DEFAULT_WARMUP_S,
 ): TargetResources | null {
   if (before === null || after === null || samples.length === 0) return null;
   const cpuMs = Math.max(0, after.cpuMs - before.cpuMs);
   const ops = before.ops !== null && after.ops !== null ? Math.max(0, after.ops - before.ops) : 0;
-  const steady = steadyWindow(samples, before, after);
+  const steady = steadyWindow(samples, before, after, warmupS);
   const rssPeakKB = Math.max(...samples.map((s) => s.rssKB));
   const secondHalf = samples.slice(Math.floor(samples.length / 2)).map((s) => s.rssKB);
   const rssSteadyKB = median(secondHalf);
@@ -162,11 +178,13 @@ export function buildRunResult(facts: RunFacts): RunResult {
     },
     metrics,
     thresholds: summary ? thresholdResults(summary) : [],
-    resources: targetResources(facts.samples, facts.before, facts.after, (meta?.connections ?? null) !== null),
+    resources: targetResources(facts.samples, facts.before, facts.after, (meta?.connections ?? null) !== null, meta?.warmupS ?? DEFAULT_WARMUP_S),
     latencyMetric: meta?.latencyMetric ?? null,
     errorRate,
     valid: reasons.length === 0,
     invalidReasons: reasons,
+    conditions: facts.conditions,
+    disturbed: disturbanceReasons(facts.conditions, disturbanceBoundsFromEnv()),
     influx: null,
   };
 }

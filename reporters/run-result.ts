@@ -33,11 +33,11 @@ export interface ThresholdResult {
 /** Figures about the target process, from /proc and its /stats, sampled once a second. */
 export interface TargetResources {
   samples: number;
-  /** Target CPU time (user + system) during the k6 run. */
+  /** Target CPU time (user + system, every thread, from schedstat) during the k6 run, ms. */
   cpuMs: number;
   /** Operations the target reported doing during the run (`ops` delta of /stats). */
   ops: number;
-  /** CPU per operation over the steady part of the run (from one second after load began). */
+  /** CPU per operation over the steady part of the run: from the scenario's warm-up (`warmupS`) after load began to the end. */
   cpuMsPerOp: number | null;
   rssPeakMB: number;
   /** Median RSS over the second half of the run. */
@@ -52,10 +52,55 @@ export interface TargetResources {
   rssSlopeMBPerMin: number | null;
 }
 
+/** A process's use of the CPUs and its wait for them, over the wall time it was watched (from schedstat). */
+export interface ProcessConditions {
+  /** Wall time watched, s: the target over the whole k6 run; k6 from its start to its last reading (within a second of its end). */
+  watchedS: number;
+  /** CPU time used over every thread, ms. */
+  cpuMs: number;
+  /** Time its threads were runnable but waited on a run queue for a CPU (schedstat field 2), ms. */
+  runQueueMs: number;
+  /** runQueueMs / cpuMs: ms waited per ms run; null when it did not run. The disturbance rule's figure. */
+  runQueuePerCpu: number | null;
+  /** runQueueMs / watched wall time (can exceed 1 when several of its threads wait at once). */
+  runQueueShare: number;
+  /** CPUs it was allowed to run on (`Cpus_allowed_list`: `0-1` unpinned on 2 cores, `1` pinned); null when not read. */
+  cpus: string | null;
+}
+
+/** The whole machine over the run (every process, ours included), from /proc/stat, /proc/loadavg and /proc/pressure/cpu. */
+export interface MachineConditions {
+  /** Share of all CPUs' time the hypervisor gave to something else (`steal` of /proc/stat); null when not read. */
+  stealShare: number | null;
+  /** Share of all CPUs' time not idle; null when not read. */
+  busyShare: number | null;
+  /** Share of wall time at least one runnable task waited for a CPU (PSI `some`); null without /proc/pressure/cpu. */
+  cpuPressureShare: number | null;
+  /** 1-, 5- and 15-minute load averages just before k6 started; null when not read. */
+  loadAvgStart: [number, number, number] | null;
+  /** The same just after k6 ended. */
+  loadAvgEnd: [number, number, number] | null;
+}
+
+/** Under what conditions the run was measured: CPU competition seen by the target and k6, and the machine's state. */
+export interface RunConditions {
+  /** Wall time from just before k6 started to just after it ended, s. */
+  windowS: number;
+  /** True when k6 and the target were pinned to separate CPUs (`--pin`, TIDEMARK_PIN). */
+  pinned: boolean;
+  /** Why pinning asked for was not applied (no taskset, one CPU), or null. */
+  pinNote: string | null;
+  /** Null when the harness did not start the target (`--url`) or could not read it. */
+  target: ProcessConditions | null;
+  /** Every k6 process of the run together (one, or one per segment); null when none could be read. */
+  k6: ProcessConditions | null;
+  machine: MachineConditions;
+}
+
 export interface ResourceSample {
   /** ms since the epoch */
   t: number;
-  /** The target process's CPU time (user + system) so far, cumulative. */
+  /** The target process's CPU time (user + system, every thread, ns precision from schedstat) so far, ms, cumulative. */
   cpuMs: number;
   rssKB: number;
   /** Open connections or sessions now (from /stats), when the target reports them. */
@@ -98,5 +143,12 @@ export interface RunResult {
   errorRate: number | null;
   valid: boolean;
   invalidReasons: string[];
+  /** How undisturbed the run was (run-queue waits, steal, load); null when nothing could be read. */
+  conditions: RunConditions | null;
+  /**
+   * Why the run was disturbed beyond the bounds of reporters/disturbance.ts (for example the target waited for a
+   * CPU more than it ran); empty when not. A disturbed run is still valid: the gate shows it, never counts it silently.
+   */
+  disturbed: string[];
   influx: { url: string; written: boolean; warning: string | null } | null;
 }

@@ -30,6 +30,27 @@ describe('renderRunTable', () => {
     expect(text).not.toContain('\u001b['); // no colour codes
   });
 
+  it('shows the run\'s conditions: no disturbance, run-queue waits, machine, pinning', () => {
+    expect(text).toMatch(/disturbance\s+│ none /);
+    expect(text).toContain('target 5.00 % · k6 10.00 %');
+    expect(text).toContain('steal 0.00 % · busy 55.00 % · CPU pressure 4.00 % · load 0.800 → 1.10');
+    expect(text).toContain('pinned: target 1, k6 0');
+  });
+
+  it('shows a disturbed run with its reasons, and an unpinned run with the note saying why', () => {
+    const c = run.conditions!;
+    const out = renderRunTable({
+      ...run,
+      disturbed: ['target waited for a CPU 80% of the time it ran (run queue; bound 50%)'],
+      conditions: { ...c, pinned: false, pinNote: 'pinning asked for but not applied: no taskset', target: { ...c.target!, cpus: '0-1' } },
+    });
+    expect(out).toContain('DISTURBED');
+    expect(out).toContain('- target waited for a CPU 80% of the time it ran');
+    expect(out).toContain('unpinned: target 0-1, k6 0');
+    expect(out).toContain('pinning asked for but not applied: no taskset');
+    expect(renderRunTable({ ...run, conditions: null })).toMatch(/disturbance\s+│ - /);
+  });
+
   it('copes with a valid run without resources or latency', () => {
     const bare: RunResult = { ...run, valid: true, invalidReasons: [], resources: null, latencyMetric: null, thresholds: [], repeat: 2 };
     const out = renderRunTable(bare);

@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import { fmtNumber, fmtPercent, MISSING } from './format.ts';
 import type { RunResult } from './run-result.ts';
+import { conditionsRows } from './conditions-text.ts';
 
 export interface RunTableOptions {
   /** Widest a cell may get before its text wraps, in characters (default 72). */
@@ -37,6 +38,7 @@ export function runTableRows(run: RunResult): Array<[string, string]> {
         ? MISSING
         : [`${failed.length} of ${run.thresholds.length}`, ...failed.map((t) => `- ${t.metric}: ${t.expression}`)].join('\n'),
     ],
+    ...conditionsRows(run),
   ];
 }
 

@@ -34,6 +34,19 @@ describe('validateRunResult', () => {
     expect(validateRunResult(run)).toBe(run);
   });
 
+  it('accepts a run without conditions (nothing read) and names a bad one', () => {
+    const run: RunResult = { ...sampleRun(), conditions: null };
+    expect(validateRunResult(run)).toBe(run);
+    const msg = problems(broken((r) => {
+      r.conditions.machine.loadAvgStart = [1, 2];
+      r.conditions.target.runQueueMs = -1;
+      r.disturbed = [''];
+    }));
+    expect(msg).toContain('$.conditions.target.runQueueMs: must be >= 0');
+    expect(msg).toContain('$.conditions.machine.loadAvgStart');
+    expect(msg).toContain('$.disturbed[0]: must NOT have fewer than 1 characters');
+  });
+
   it('names a missing property with its path', () => {
     expect(problems(broken((r) => delete r.load.askedRate))).toContain('$.load.askedRate: missing required property');
   });
@@ -96,11 +109,13 @@ describe('schema and RunResult stay in sync', () => {
     const run = sampleRun();
     expect([...schema.required].sort()).toEqual(Object.keys(run).sort());
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(run).sort());
-    const nested = { git: run.git, k6: run.k6, machine: run.machine, load: run.load, resources: run.resources } as const;
+    const nested = { git: run.git, k6: run.k6, machine: run.machine, load: run.load, resources: run.resources, conditions: run.conditions } as const;
     for (const [key, value] of Object.entries(nested)) {
       const sub = schema.properties[key as keyof typeof nested];
       expect([...sub.required].sort(), key).toEqual(Object.keys(value ?? {}).sort());
     }
+    expect([...schema.properties.conditions.properties.machine.required].sort()).toEqual(Object.keys(run.conditions?.machine ?? {}).sort());
+    expect([...schema.$defs.processConditions.required].sort()).toEqual(Object.keys(run.conditions?.target ?? {}).sort());
     const metric = Object.values(run.metrics)[0] ?? {};
     expect([...schema.$defs.metricSummary.required].sort()).toEqual(Object.keys(metric).sort());
   });

@@ -22,6 +22,8 @@ options:
   --alpha A                  family-wise error rate for the Holm procedure (default 0.01)
   --allow-machine-mismatch   compare with a baseline taken on another machine class
   --run-id ID                results folder name (default: time-sha-random)
+  --pin                      pin k6 and each target to separate CPUs with taskset (2 CPUs: k6 on 0,
+                             target on 1); default off, or TIDEMARK_PIN=1 (docs/GATE.md, "Noise controls")
   -e, --env K=V              target environment variable for B / current runs (repeatable); used to
                              show that the gate catches a known fault, e.g. -e TIDEMARK_FAULT_DELAY_MS=2
                              (not secrets such as TIDEMARK_AUTH_TOKEN: export those in the environment)
@@ -38,6 +40,7 @@ runMain(async () => {
     alpha: { type: 'string' },
     'allow-machine-mismatch': { type: 'boolean' },
     'run-id': { type: 'string' },
+    pin: { type: 'boolean' },
     env: { type: 'string', short: 'e', multiple: true },
   });
   const alpha = values.alpha === undefined ? 0.01 : Number(values.alpha);
@@ -53,6 +56,7 @@ runMain(async () => {
     allowMachineMismatch: values['allow-machine-mismatch'] === true,
     runId: values['run-id'],
     targetEnv,
+    ...(values.pin ? { pin: true } : {}),
   });
   return report.exitCode;
 });

@@ -22,6 +22,8 @@ options:
   --segments N    split the load across N k6 processes (k6 execution segments, tagged instance=<i>) and
                   merge them into one run result; percentiles come from every raw sample (default 1)
   --run-id ID     results folder name (default: time-sha-random)
+  --pin           pin k6 and the target to separate CPUs with taskset (2 CPUs: k6 on 0, target on 1);
+                  default off, or TIDEMARK_PIN=1 / TIDEMARK_PIN="target=1;k6=0" (docs/GATE.md, "Noise controls")
   -e, --env K=V   pass a variable to the k6 script (repeatable), e.g. -e SSE_CONNECTIONS=200; not secrets
                   (TIDEMARK_AUTH_TOKEN, *TOKEN*, *PASSWORD*, *SECRET*): export those in the environment
   -h, --help      this text
@@ -37,6 +39,7 @@ runMain(async () => {
     repeat: { type: 'string' },
     segments: { type: 'string' },
     'run-id': { type: 'string' },
+    pin: { type: 'boolean' },
     env: { type: 'string', short: 'e', multiple: true },
   });
   const scenario = positionals[0];
@@ -55,6 +58,7 @@ runMain(async () => {
       ...(values.url ? { url: values.url } : {}),
       ...(values.influx ? { influx: values.influx } : {}),
       ...(segments > 1 ? { segments } : {}),
+      ...(values.pin ? { pin: true } : {}),
       k6Vars,
     });
     process.stdout.write(`${renderRunTable(run)}\n`);

@@ -8,36 +8,28 @@
 //	  client.close()
 //	})
 //
-// open() blocks the iteration until the stream ends. Handlers always run on
-// the VU goroutine (the one that called open); a separate goroutine only reads
-// and parses the response body (with github.com/tmaxmax/go-sse) and hands the
-// parsed events over a channel.
+// open() blocks the iteration until the stream ends; its handlers run on the
+// VU goroutine, which also reads and parses the body (github.com/tmaxmax/go-sse).
+//
+// Tidemark's additions, found by feature through `sse.features`:
+//   - params.measure: the extension measures the stream itself (delivery
+//     latency from a stamp in the data, id gaps and duplicates, counts, first
+//     event) and emits k6 metrics from Go, so no JavaScript runs per event
+//     unless an 'event' handler is registered (see measure_params.go, meter.go).
+//   - sse.openAsync(): the same stream as a Promise, read on its own goroutine,
+//     so one VU can hold many streams (see open_async.go).
 package sse
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/grafana/sobek"
 	"go.k6.io/k6/js/common"
 	"go.k6.io/k6/js/modules"
-	"go.k6.io/k6/metrics"
 )
 
 // ImportPath is the name scripts import the module by.
 const ImportPath = "k6/x/sse"
-
-// Metric names emitted by the module.
-const (
-	// MetricEvents counts the events received (one sample per event).
-	MetricEvents = "sse_event"
-	// MetricOpenDuration is the time from sending the request to receiving
-	// the response headers.
-	MetricOpenDuration = "sse_open_duration"
-	// MetricStreamDuration is the time from sending the request to the end of
-	// the stream, whatever ended it.
-	MetricStreamDuration = "sse_stream_duration"
-)
 
 func init() {
 	modules.Register(ImportPath, New())
@@ -54,12 +46,6 @@ var (
 	_ modules.Instance = (*instance)(nil)
 )
 
-type moduleMetrics struct {
-	events         *metrics.Metric
-	openDuration   *metrics.Metric
-	streamDuration *metrics.Metric
-}
-
 // instance is the per-VU module instance.
 type instance struct {
 	vu      modules.VU
@@ -67,7 +53,8 @@ type instance struct {
 	exports *sobek.Object
 	// transport is made on the first open() of this VU (the VU state, with
 	// its dialer and TLS settings, does not exist in the init context) and
-	// reused afterwards so keep-alive connections can be reused.
+	// reused afterwards so keep-alive connections can be reused. Only the
+	// VU goroutine touches this field; the transport itself is goroutine-safe.
 	transport *http.Transport
 }
 
@@ -79,8 +66,18 @@ func (*RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
 		common.Throw(rt, err)
 	}
 	mi := &instance{vu: vu, metrics: m, exports: rt.NewObject()}
-	if err := mi.exports.Set("open", mi.open); err != nil {
-		common.Throw(rt, err)
+	// features lets a script tell this extension from xk6-sse (which has
+	// neither) and fall back to measuring in JavaScript there.
+	features := rt.NewObject()
+	for k, v := range map[string]any{"measure": true, "openAsync": true} {
+		if err := features.Set(k, v); err != nil {
+			common.Throw(rt, err)
+		}
+	}
+	for k, v := range map[string]any{"open": mi.open, "openAsync": mi.openAsync, "features": features} {
+		if err := mi.exports.Set(k, v); err != nil {
+			common.Throw(rt, err)
+		}
 	}
 	return mi
 }
@@ -88,23 +85,4 @@ func (*RootModule) NewModuleInstance(vu modules.VU) modules.Instance {
 // Exports implements modules.Instance.
 func (mi *instance) Exports() modules.Exports {
 	return modules.Exports{Default: mi.exports}
-}
-
-func registerMetrics(vu modules.VU) (moduleMetrics, error) {
-	env := vu.InitEnv()
-	if env == nil || env.Registry == nil {
-		return moduleMetrics{}, errors.New("k6/x/sse: no metrics registry (the module must be imported in the init context)")
-	}
-	var m moduleMetrics
-	var err error
-	if m.events, err = env.Registry.NewMetric(MetricEvents, metrics.Counter); err != nil {
-		return m, err
-	}
-	if m.openDuration, err = env.Registry.NewMetric(MetricOpenDuration, metrics.Trend, metrics.Time); err != nil {
-		return m, err
-	}
-	if m.streamDuration, err = env.Registry.NewMetric(MetricStreamDuration, metrics.Trend, metrics.Time); err != nil {
-		return m, err
-	}
-	return m, nil
 }

@@ -26,7 +26,10 @@ type openParams struct {
 	headers http.Header
 	body    string
 	timeout time.Duration // 0: no limit
+	// tags are the VU's tags plus params.tags; the request's system tags
+	// (url, method, name, status) are added on top for the module's own metrics.
 	tags    metrics.TagsAndMeta
+	measure *measureParams // nil: measuring off
 }
 
 func parseOpenArgs(rt *sobek.Runtime, state *lib.State, args []sobek.Value) (*openParams, error) {
@@ -90,6 +93,12 @@ func (p *openParams) applyParams(rt *sobek.Runtime, v sobek.Value) error {
 				return err
 			}
 			p.timeout = d
+		case "measure":
+			m, err := parseMeasure(rt, val)
+			if err != nil {
+				return err
+			}
+			p.measure = m
 		}
 		// Other keys (for example xk6-sse's "jar") are accepted and ignored.
 	}

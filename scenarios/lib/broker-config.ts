@@ -1,5 +1,6 @@
 /** Broker scenario settings from the environment, with defaults sized for CI on 2 cores shared with the target. */
 import { envDurationS, envNumber, envString, targetUrl } from './env.ts';
+import { WARMUP_MS } from './warmup.ts';
 
 export interface BrokerConfig {
   /** WebSocket URL: `TARGET_URL` (default http://127.0.0.1:8083) with ws:// and `/ws`. */
@@ -40,7 +41,7 @@ export interface BrokerConfig {
   drainS: number;
   /** Publish phase length (`TIDEMARK_DURATION`, default 15s). */
   durationS: number;
-  /** Latency samples of messages published in the first seconds are left out (`TIDEMARK_WARMUP_S`, default 1). */
+  /** Latency samples of messages published in the first seconds are left out (scenarios/lib/warmup.ts). */
   warmupMs: number;
 }
 
@@ -68,7 +69,7 @@ export function brokerConfig(defaults: Partial<Omit<BrokerConfig, 'wsUrl' | 'war
     e2eP99Ms: envNumber('BROKER_E2E_P99_MS', defaults.e2eP99Ms ?? 50, { min: 0 }),
     drainS: envNumber('BROKER_DRAIN_S', defaults.drainS ?? 5, { min: 0, max: 3600 }),
     durationS: envDurationS('TIDEMARK_DURATION', `${defaults.durationS ?? 15}s`),
-    warmupMs: envNumber('TIDEMARK_WARMUP_S', 1, { min: 0, max: 3600 }) * 1000,
+    warmupMs: WARMUP_MS,
   };
 }
 

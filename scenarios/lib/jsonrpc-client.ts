@@ -8,16 +8,13 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import { authHeadersFor, forgetAuthHeaders, withAuth } from './auth.ts';
-import { envNumber } from './env.ts';
+import { WARMUP_MS } from './warmup.ts';
 import * as m from './jsonrpc-metrics.ts';
 
-/** Latency samples of the first TIDEMARK_WARMUP_S (1) seconds of a scenario are left out (JIT warm-up); calls still count. */
-const warmupMs = envNumber('TIDEMARK_WARMUP_S', 1, { min: 0, max: 3600 }) * 1000;
-
-/** True during the scenario's warm-up; false in setup and teardown (no scenario there). */
+/** True during the scenario's warm-up (scenarios/lib/warmup.ts: latency samples left out, calls still count); false in setup and teardown (no scenario there). */
 function inWarmup(): boolean {
   try {
-    return Date.now() - exec.scenario.startTime < warmupMs;
+    return Date.now() - exec.scenario.startTime < WARMUP_MS;
   } catch {
     return false;
   }

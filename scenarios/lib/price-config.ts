@@ -1,12 +1,8 @@
 /** Price-engine scenario settings from the environment, with defaults sized for a 2-core machine shared with the target. */
 import { envDurationS, envNumber, envString, targetUrl } from './env.ts';
 
-/**
- * Samples from the first seconds (JIT compilation in k6 and the engine, every VU starting at once) say
- * nothing about steady state: end-to-end samples before it are dropped, and the engine's window starts
- * after it. `TIDEMARK_WARMUP_S`, default 1.
- */
-export const WARMUP_MS = envNumber('TIDEMARK_WARMUP_S', 1, { min: 0, max: 3600 }) * 1000;
+/** End-to-end samples of the warm-up are dropped, and the engine's window starts after it (scenarios/lib/warmup.ts). */
+export { WARMUP_MS } from './warmup.ts';
 
 export interface PriceConfig {
   /** Target base URL (`TARGET_URL`, default http://127.0.0.1:8084). */

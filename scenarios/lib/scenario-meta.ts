@@ -25,5 +25,11 @@ export interface ScenarioMeta {
   errorMetric: string;
   /** Connections or sessions held in steady state, when they are the unit of memory. */
   connections: number | null;
+  /**
+   * Seconds at the start of the load phase left out of latency trends and of the target's CPU-per-operation
+   * window (`TIDEMARK_WARMUP_S`, one home: scenarios/lib/warmup.ts; filled in by `makeHandleSummary`).
+   * Summaries written before it existed lack it: the harness then takes 1.
+   */
+  warmupS: number;
 }
 

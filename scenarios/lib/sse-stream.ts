@@ -3,15 +3,9 @@ import sse from 'k6/x/sse';
 import type { SseEvent } from 'k6/x/sse';
 import exec from 'k6/execution';
 import { withAuth } from './auth.ts';
-import { envNumber } from './env.ts';
+import { WARMUP_MS } from './warmup.ts';
 import * as m from './sse-metrics.ts';
 
-/**
- * Latency samples from the first seconds (JIT compilation in k6 and the target, all VUs starting at once) are
- * left out of the latency trends: they say nothing about steady state and make p99 swing between runs.
- * Events are still counted for gaps and rates. `TIDEMARK_WARMUP_S`, default 1.
- */
-const warmupMs = envNumber('TIDEMARK_WARMUP_S', 1, { min: 0, max: 3600 }) * 1000;
 
 export interface StreamOptions {
   /** Full URL of the stream (with rate, size and topic query parameters). */
@@ -114,7 +108,8 @@ export function readStream(opts: StreamOptions): StreamOutcome {
       events += 1;
       if (!opts.catchUp || data.t >= started) counted += 1;
       m.eventsReceived.add(1, tags);
-      if (now - exec.scenario.startTime >= warmupMs) m.deliveryLatency.add(now - data.t, tags);
+      // Warm-up latency samples are left out (they make p99 swing between runs); events still count for gaps and rates.
+      if (now - exec.scenario.startTime >= WARMUP_MS) m.deliveryLatency.add(now - data.t, tags);
       const done = now - started >= opts.holdMs || (opts.maxEvents !== undefined && counted >= opts.maxEvents);
       if (done) client.close();
     });

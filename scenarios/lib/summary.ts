@@ -1,6 +1,7 @@
 /** The shared `handleSummary`: writes k6's summary data plus scenario facts for the harness, and a short text. */
 import { redactToken } from './auth.ts';
 import type { ScenarioMeta } from './scenario-meta.ts';
+import { WARMUP_S } from './warmup.ts';
 
 export type { ScenarioMeta } from './scenario-meta.ts';
 
@@ -19,8 +20,9 @@ interface SummaryData {
 /** Trend statistics every scenario reports; the run result reads these names. */
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max', 'count'];
 
-/** Builds the `handleSummary` export for a scenario. */
-export function makeHandleSummary(meta: ScenarioMeta): (data: SummaryData) => Record<string, string> {
+/** Builds the `handleSummary` export for a scenario; the warm-up comes from its one home (warmup.ts). */
+export function makeHandleSummary(facts: Omit<ScenarioMeta, 'warmupS'>): (data: SummaryData) => Record<string, string> {
+  const meta: ScenarioMeta = { ...facts, warmupS: WARMUP_S };
   return (data) => {
     const out: Record<string, string> = { stdout: summaryText(meta, data) };
     const file = __ENV.TIDEMARK_SUMMARY_FILE;

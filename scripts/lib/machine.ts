@@ -1,5 +1,5 @@
 /** What machine a run was taken on, and its class for comparing with baselines. */
-import { cpus, platform, release, totalmem, arch } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 
 export interface MachineInfo {
   /** `<cpus>cpu-<arch>-<model slug>`: runs compare only within one class. */
@@ -27,4 +27,11 @@ export function machineInfo(): MachineInfo {
     os: `${platform()} ${release()}`,
     node: process.version,
   };
+}
+
+/** The 1, 5 and 15-minute load averages, e.g. `0.52 0.41 0.30`: recorded with every measured figure. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }

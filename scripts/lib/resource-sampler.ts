@@ -1,12 +1,12 @@
-/** Samples a target's CPU and RSS (from /proc) and its connections and ops (from /stats) once a second. */
+/** Samples a target's CPU (schedstat) and RSS (from /proc) and its connections and ops (from /stats) once a second. */
 import type { ResourceSample } from '../../reporters/run-result.ts';
-import { readProc } from './proc-stats.ts';
+import { procReader } from './proc-stats.ts';
 import { fetchStats } from './target-stats.ts';
 
 export interface ResourceSampler {
   /** Takes one sample now (also used for the before and after marks). */
   sample(): Promise<ResourceSample | null>;
-  /** Stops the timer and returns every sample taken. */
+  /** Stops the timer and returns every sample taken; safe to call more than once. */
   stop(): Promise<ResourceSample[]>;
 }
 
@@ -17,14 +17,15 @@ export interface ResourceSampler {
 export function startSampler(pid: number | null, baseUrl: string, intervalMs = 1000): ResourceSampler {
   const samples: ResourceSample[] = [];
   let pending: Promise<unknown> = Promise.resolve();
+  const proc = pid === null ? null : procReader(pid);
 
   async function sample(): Promise<ResourceSample | null> {
-    const [proc, stats] = await Promise.all([pid === null ? null : readProc(pid), fetchStats(baseUrl, 900)]);
-    if (proc === null && stats === null) return null;
+    const [snap, stats] = await Promise.all([proc === null ? null : proc.read(), fetchStats(baseUrl, 900)]);
+    if (snap === null && stats === null) return null;
     const point: ResourceSample = {
       t: Date.now(),
-      cpuMs: proc?.cpuMs ?? 0,
-      rssKB: proc?.rssKB ?? (stats ? Math.round(stats.rssBytes / 1024) : 0),
+      cpuMs: snap?.cpuMs ?? 0,
+      rssKB: snap?.rssKB ?? (stats ? Math.round(stats.rssBytes / 1024) : 0),
       connections: stats?.connections.current ?? null,
       ops: stats?.ops ?? null,
     };

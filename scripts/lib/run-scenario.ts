@@ -23,6 +23,10 @@ import { influxReachable, k6InfluxArgs, k6InfluxEnv } from './influx-url.ts';
 import { checkCount, runBase, segmentsDigestFile } from './segments.ts';
 import { mergedExitCode, runK6Segments, type SegmentOutcome } from './segments-run.ts';
 import { mergeSegmentFiles } from './segments-result.ts';
+import { pinnedCommand, pinRequestFromEnv, resolvePinning, type PinRequest } from './cpu-pinning.ts';
+import { startConditionsProbe, type ConditionsProbe } from './conditions-probe.ts';
+import { readComm } from './proc-stats.ts';
+import { disturbanceBoundsFromEnv } from '../../reporters/disturbance.ts';
 
 export interface RunScenarioOptions {
   /** `<target>/<profile>` */
@@ -54,6 +58,13 @@ export interface RunScenarioOptions {
    * and merge them into one run result (see scripts/lib/segments.ts). Default 1: one k6 process.
    */
   segments?: number;
+  /**
+   * Pin k6 and the target to separate CPUs with taskset: `true` for the default plan (2 CPUs: k6 on 0, target
+   * on 1; see scripts/lib/cpu-pinning.ts), or an explicit `{ target, k6 }` of CPU lists. Where taskset is missing
+   * or there is one CPU the run goes on unpinned and its `conditions.pinNote` says why.
+   * @default the TIDEMARK_PIN environment variable (`1`, `0` or `target=1;k6=0`), else false
+   */
+  pin?: PinRequest;
 }
 
 /** Files one run leaves behind, named after `<target>-<profile>[-r<i>]`. */
@@ -85,6 +96,11 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
     throw new Error(`k6 at ${k6} is unusable (${err.message}); rebuild it with \`npm run setup -- --force-k6\``);
   });
 
+  disturbanceBoundsFromEnv(); // a bad TIDEMARK_DISTURBED_* stops the run here, not after it
+  const pinning = resolvePinning(opts.pin ?? pinRequestFromEnv());
+  if (pinning.note) log(`  warning: ${pinning.note}`);
+  else if (pinning.plan) log(`  pinned: target on CPU ${pinning.plan.target}, k6 on CPU ${pinning.plan.k6}`);
+
   const startedAt = new Date();
   let targetProc: ChildProcess | null = null;
   let targetExit: string | null = null;
@@ -94,8 +110,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
   const git = gitInfo();
   let before: ResourceSample | null = null;
   let sampler: ResourceSampler | null = null;
+  let probe: ConditionsProbe | null = null;
   const stopInterruptHook = onInterrupt(async (signal) => {
     // Keep what was measured so far: partial samples and an invalid run result saying why, before children stop.
+    probe?.stop();
     if (sampler) samples = await sampler.stop();
     await writeFile(files.resources, JSON.stringify(samples));
     const partial = buildRunResult({
@@ -115,6 +133,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       after: samples.at(-1) ?? null,
       targetFailure: null,
       extraReasons: [`interrupted by ${signal} before the end: partial results`],
+      conditions: null,
     });
     await writeFile(files.result, `${JSON.stringify(partial, null, 2)}\n`);
   });
@@ -125,7 +144,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       baseUrl = `http://127.0.0.1:${port}`;
       const entry = targetEntry(target, opts.targetRoot ?? repoRoot);
       const bundle = await bundleTarget(entry, opts.targetRoot ?? repoRoot, target);
-      targetProc = spawnTracked(process.execPath, [bundle, '--port', String(port)], {
+      const targetCmd = pinnedCommand(pinning.plan?.target ?? null, process.execPath, [bundle, '--port', String(port)]);
+      targetProc = spawnTracked(targetCmd.command, targetCmd.args, {
         cwd: opts.targetRoot ?? repoRoot,
         env: { ...process.env, ...opts.targetEnv },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -137,6 +157,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       });
       const ms = await waitHealthy(baseUrl, 20_000, () => targetExit);
       log(`  target ${target} healthy on ${baseUrl} after ${ms} ms`);
+      // taskset execs node, so the pid sampled is node's; were it still taskset's, CPU and RSS would be taskset's.
+      if (pinning.plan && proc.pid !== undefined && (await readComm(proc.pid)) === 'taskset') {
+        throw new Error(`pinned target pid ${proc.pid} is still taskset after the target answered: its figures would not be the target's`);
+      }
       if (proc.pid !== undefined) opts.onTargetReady?.(proc.pid);
     } else if (!(await isHealthy(baseUrl, 3000))) {
       throw new Error(`no healthy target at ${baseUrl} (GET /health failed): start it or drop --url`);
@@ -151,6 +175,12 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
     }
 
     sampler = startSampler(targetProc?.pid ?? null, baseUrl);
+    const conditionsProbe = await startConditionsProbe({
+      targetPid: targetProc?.pid ?? null,
+      pinned: pinning.plan !== null,
+      pinNote: pinning.note,
+    });
+    probe = conditionsProbe;
     before = await sampler.sample();
     const vars: Record<string, string> = {
       TARGET_URL: baseUrl,
@@ -173,17 +203,24 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
     if (segments > 1) {
       const env = { ...k6Env(), ...(influx ? k6InfluxEnv(influx) : {}) };
       const extraArgs = influx ? k6InfluxArgs(influx) : [];
-      segmentOutcomes = await runK6Segments({ k6, script, vars, tags, extraArgs, count: segments, base: runBase(files.result), env, cwd: repoRoot, log });
+      segmentOutcomes = await runK6Segments({
+        k6, script, vars, tags, extraArgs, count: segments, base: runBase(files.result), env, cwd: repoRoot, log,
+        cpus: pinning.plan?.k6 ?? null,
+        onSpawn: (pid) => conditionsProbe.watchK6(pid),
+      });
       k6ExitCode = mergedExitCode(segmentOutcomes.map((o) => o.exitCode));
     } else {
       log(`  k6 ${opts.scenario}${opts.repeat === undefined ? '' : ` (run ${opts.repeat})`}: log in ${files.k6Log}`);
       const env = { ...k6Env(), ...(influx ? k6InfluxEnv(influx) : {}) };
-      k6Proc = spawnTracked(k6, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const k6Cmd = pinnedCommand(pinning.plan?.k6 ?? null, k6, args);
+      k6Proc = spawnTracked(k6Cmd.command, k6Cmd.args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (k6Proc.pid !== undefined) conditionsProbe.watchK6(k6Proc.pid);
       logChildTo(k6Proc, files.k6Log);
       const k6Exit = await exited(k6Proc);
       k6ExitCode = k6Exit.code ?? 128;
     }
     const after = await sampler.sample();
+    const conditions = await conditionsProbe.finish();
     samples = await sampler.stop();
     const finishedAt = new Date();
 
@@ -215,7 +252,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       before,
       after,
       targetFailure: targetExit,
+      conditions,
     });
+    if (run.disturbed.length > 0) log(`  disturbed: ${run.disturbed.join('; ')}`);
     if (opts.influx) {
       const written = influx
         ? await writeRunToInflux(influx, run, samples)
@@ -228,6 +267,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
     return run;
   } finally {
     stopInterruptHook();
+    // Timers stop on every path (a throw mid-run included), or they would keep the harness alive.
+    probe?.stop();
+    await sampler?.stop();
     if (k6Proc) await stopChild(k6Proc);
     if (targetProc) await stopChild(targetProc);
   }

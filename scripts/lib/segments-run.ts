@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { exited, spawnTracked, stopChild } from './children.ts';
 import { k6RunArgs } from './k6-args.ts';
+import { pinnedCommand } from './cpu-pinning.ts';
 import { logChildTo } from './log-file.ts';
 import { segmentFiles, segmentFlags, type SegmentFiles } from './segments.ts';
 
@@ -23,6 +24,10 @@ export interface SegmentRunOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
   log: (line: string) => void;
+  /** CPUs every k6 process is pinned to with taskset (scripts/lib/cpu-pinning.ts); default null, unpinned. */
+  cpus?: string | null;
+  /** Called with each k6 process's pid right after it starts (the run's conditions probe watches it). Default none. */
+  onSpawn?: (pid: number) => void;
 }
 
 /** One finished segment: its files and k6's exit code (128 when killed by a signal). */
@@ -52,7 +57,9 @@ export async function runK6Segments(opts: SegmentRunOptions): Promise<SegmentOut
   try {
     opts.log(`  k6 ${opts.tags.scenario ?? opts.script}: ${opts.count} segments, logs in ${segmentFiles(opts.base, 0).k6Log.replace('.seg0.', '.seg<i>.')}`);
     for (let i = 0; i < opts.count; i++) {
-      const proc = spawnTracked(opts.k6, segmentArgs(opts, i), { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const cmd = pinnedCommand(opts.cpus ?? null, opts.k6, segmentArgs(opts, i));
+      const proc = spawnTracked(cmd.command, cmd.args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (proc.pid !== undefined) opts.onSpawn?.(proc.pid);
       logChildTo(proc, segmentFiles(opts.base, i).k6Log);
       procs.push(proc);
     }

@@ -32,6 +32,8 @@ export interface GateOptions {
   runId?: string | undefined;
   /** Environment for the targets of current (B) runs, e.g. fault knobs. */
   targetEnv?: Record<string, string>;
+  /** Pin k6 and the target to separate CPUs in every run (RunScenarioOptions.pin); default: TIDEMARK_PIN. */
+  pin?: boolean | undefined;
   log?: (line: string) => void;
 }
 
@@ -135,7 +137,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
           try {
             const runA = async (): Promise<void> => {
               if (!worktree) return;
-              const a = await runScenario({ scenario: s, runId, outDir: `${outDir}/A`, repeat: i, duration, influx: opts.influx, targetRoot: worktree.path, log });
+              const a = await runScenario({ scenario: s, runId, outDir: `${outDir}/A`, repeat: i, duration, influx: opts.influx, targetRoot: worktree.path, pin: opts.pin, log });
               reference.get(s)?.push(a);
             };
             const runB = async (): Promise<RunResult> =>
@@ -147,6 +149,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
                 duration,
                 influx: opts.influx,
                 targetEnv: opts.targetEnv ?? {},
+                pin: opts.pin,
                 log,
               });
             // A B, B A, A B, ...: alternating the order within pairs cancels any effect of running second.

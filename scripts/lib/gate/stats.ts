@@ -14,6 +14,8 @@ export interface LogTest {
   ciHigh: number;
   /** Two-sided p-value. */
   p: number;
+  /** Standard error of the mean log difference (what the minimum detectable effect is computed from). */
+  se: number;
   df: number;
   /** `welch`, `pooled` (one side has a single run: the other side's variance stands for both) or `paired`. */
   method: 'welch' | 'pooled' | 'paired';
@@ -76,6 +78,7 @@ function onLogScale(test: MeanTest, level: number, method: LogTest['method']): L
     ciLow: Math.exp(test.diff - half),
     ciHigh: Math.exp(test.diff + half),
     p: test.p,
+    se: test.se,
     df: test.df,
     method,
   };

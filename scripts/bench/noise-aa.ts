@@ -1,0 +1,108 @@
+/**
+ * Benchmark (not a test): the noise floor of unchanged runs under each run configuration, interleaved, so a
+ * noise control is kept only when it measurably helps (docs/GATE.md "Noise controls").
+ *   npx tsx scripts/bench/noise-aa.ts [--scenario sse/sustained] [--runs 15] [--configs default,pin] [--duration 5s]
+ * Each round runs every configuration once, in a rotating order; the figure per configuration is the standard
+ * deviation of the log of each gated figure across its runs (the t-test works on logs, so this is the noise it
+ * sees), with a 90% bootstrap interval.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { parseCli, positiveInt, runMain } from '../lib/cli.ts';
+import { repoPath } from '../lib/repo.ts';
+import { newRunId } from '../lib/run-id.ts';
+import { gitInfo } from '../lib/repo.ts';
+import { runScenario, type RunScenarioOptions } from '../lib/run-scenario.ts';
+import { gatedFigures } from '../lib/gate/gated-metrics.ts';
+import { seededRandom } from '../lib/gate/accuracy.ts';
+import { loadAverage } from '../lib/machine.ts';
+import type { RunResult } from '../../reporters/run-result.ts';
+
+const USAGE = `
+usage: npx tsx scripts/bench/noise-aa.ts [options]
+
+Runs a scenario on the unchanged tree under several run configurations, interleaved, and prints the
+standard deviation of log(figure) per configuration (the noise the gate's t-test sees).
+
+options:
+  --scenario S   scenario (default sse/sustained)
+  --runs N       runs per configuration (default 15)
+  --configs L    comma-separated: ${'${CONFIG_NAMES}'} (default default,pin)
+  --duration D   load phase per run (default 5s)
+  -h, --help     this text
+`;
+
+/** Run configurations that can be compared; each differs from `default` in one noise control. */
+const CONFIGS: Record<string, Partial<RunScenarioOptions>> = {
+  default: {},
+  pin: { pin: true },
+};
+
+function sdLog(values: number[]): number | null {
+  const logs = values.filter((v) => v > 0).map(Math.log);
+  if (logs.length < 3) return null;
+  const mean = logs.reduce((s, x) => s + x, 0) / logs.length;
+  return Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (logs.length - 1));
+}
+
+/** 90% percentile-bootstrap interval of sdLog (1000 resamples, seeded). */
+function sdLogInterval(values: number[]): [number, number] | null {
+  if (values.length < 3) return null;
+  const random = seededRandom(7);
+  const sds: number[] = [];
+  for (let b = 0; b < 1000; b++) {
+    const sample = values.map(() => values[Math.floor(random() * values.length)] as number);
+    const sd = sdLog(sample);
+    if (sd !== null) sds.push(sd);
+  }
+  sds.sort((x, y) => x - y);
+  return [sds[Math.floor(0.05 * sds.length)] as number, sds[Math.floor(0.95 * sds.length)] as number];
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+runMain(async () => {
+  const usage = USAGE.replace('${CONFIG_NAMES}', Object.keys(CONFIGS).join(', '));
+  const { values } = parseCli(usage, { scenario: { type: 'string' }, runs: { type: 'string' }, configs: { type: 'string' }, duration: { type: 'string' } });
+  const scenario = values.scenario ?? 'sse/sustained';
+  const runs = positiveInt('--runs', values.runs, 15);
+  const names = (values.configs ?? 'default,pin').split(',').map((s) => s.trim());
+  for (const n of names) if (!Object.hasOwn(CONFIGS, n)) throw new Error(`--configs: unknown configuration ${n}; known: ${Object.keys(CONFIGS).join(', ')}`);
+  const runId = newRunId(gitInfo().sha);
+  const outDir = repoPath('results', runId);
+  await mkdir(outDir, { recursive: true });
+  const results = new Map<string, RunResult[]>(names.map((n) => [n, []]));
+  const loadStart = loadAverage();
+  const started = Date.now();
+  for (let round = 0; round < runs; round++) {
+    // Rotate the order so no configuration always runs first (warm caches, a drifting machine).
+    const order = names.map((_, i) => names[(i + round) % names.length] as string);
+    for (const name of order) {
+      const run = await runScenario({ scenario, runId, outDir: `${outDir}/${name}`, repeat: round + 1, duration: values.duration ?? '5s', log: () => {}, ...CONFIGS[name] });
+      results.get(name)?.push(run);
+      process.stderr.write(`round ${round + 1}/${runs} ${name}: ${run.valid ? 'valid' : `INVALID ${run.invalidReasons.join('; ')}`}\n`);
+    }
+  }
+  const loadEnd = loadAverage();
+  const lines = [`noise A/A: ${scenario}, ${runs} runs per configuration, interleaved; load average ${loadStart} at start, ${loadEnd} at end; ${((Date.now() - started) / 60000).toFixed(1)} min`, ''];
+  lines.push(`| figure | ${names.map((n) => `${n}: sd(log) [90% CI], median`).join(' | ')} |`);
+  lines.push(`|---|${names.map(() => '---').join('|')}|`);
+  const figureNames = Object.keys(gatedFigures((results.get(names[0] as string) ?? [])[0] as RunResult));
+  const table: Record<string, Record<string, { sd: number | null; ci: [number, number] | null; median: number | null; n: number }>> = {};
+  for (const figure of figureNames) {
+    const cells = names.map((n) => {
+      const v = (results.get(n) ?? []).filter((r) => r.valid).map((r) => gatedFigures(r)[figure]).filter((x): x is number => typeof x === 'number' && x > 0);
+      const sd = sdLog(v);
+      const ci = sdLogInterval(v);
+      (table[figure] ??= {})[n] = { sd, ci, median: v.length ? median(v) : null, n: v.length };
+      return sd === null ? '–' : `${sd.toFixed(3)} [${ci?.[0].toFixed(3)}, ${ci?.[1].toFixed(3)}], ${median(v).toPrecision(3)} (n ${v.length})`;
+    });
+    lines.push(`| ${figure} | ${cells.join(' | ')} |`);
+  }
+  await writeFile(`${outDir}/noise-aa.json`, `${JSON.stringify({ scenario, runs, names, loadStart, loadEnd, table }, null, 2)}\n`);
+  process.stdout.write(`${lines.join('\n')}\nraw: results/${runId}/noise-aa.json\n`);
+  return 0;
+});

@@ -1,0 +1,142 @@
+/**
+ * One target process under `valgrind --tool=cachegrind`: started, ready when it prints its `listening on` line,
+ * stopped with SIGTERM, and its instruction count read from cachegrind's output file.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { exited, spawnTracked, stopChild } from '../children.ts';
+import { logChildTo } from '../log-file.ts';
+import { instructionsFromCachegrind } from './cachegrind-output.ts';
+
+/**
+ * V8 flags that make one run's instruction count repeat in the next (measured in docs/GATE.md):
+ * - `--single-threaded`: no background compiler or GC threads. Under valgrind all threads are serialised and
+ *   counted anyway, but a background job finishing earlier or later changes what the main thread does next
+ *   (runs optimised code or not yet, waits or not).
+ * - `--predictable`: V8's own determinism mode (implies single-threaded, turns off the memory reducer, whose
+ *   GCs are timed by the wall clock).
+ * - `--hash-seed=1`, `--random-seed=1`: fixed seeds for string hashing and Math.random.
+ */
+export const DETERMINISTIC_NODE_FLAGS = ['--single-threaded', '--predictable', '--hash-seed=1', '--random-seed=1'] as const;
+
+/** The valgrind executable: `TIDEMARK_VALGRIND`, else `valgrind` on PATH. */
+export function valgrindPath(): string {
+  return process.env.TIDEMARK_VALGRIND || 'valgrind';
+}
+
+/** `valgrind --version` (e.g. `valgrind-3.19.0`); throws saying how to install it when it is missing. */
+export async function valgrindVersion(): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)(valgrindPath(), ['--version'], { timeout: 10_000 });
+    return stdout.trim();
+  } catch {
+    throw new Error(`valgrind is not installed (\`${valgrindPath()} --version\` failed): run \`npm run setup\`, or \`apt-get install -y valgrind\` as root`);
+  }
+}
+
+export interface CachegrindTargetOptions {
+  /** The target bundle (`.mjs`) to run with node. */
+  bundle: string;
+  /** Working directory of the target (its repository, so its node_modules resolve). */
+  cwd: string;
+  /** Loopback port for `--port`. */
+  port: number;
+  /** Full environment of the target process. */
+  env: NodeJS.ProcessEnv;
+  /** Folder for the cachegrind output file and the target's log. */
+  workDir: string;
+  /** Name of this run's files inside workDir, e.g. `jsonrpc-r1-small`. */
+  name: string;
+  /** Node flags before the bundle (default {@link DETERMINISTIC_NODE_FLAGS}). */
+  nodeFlags?: readonly string[];
+  /** How long start-up under valgrind may take, ms (default 120000: a busy machine slows valgrind a lot). */
+  readyTimeoutMs?: number;
+}
+
+/** A running target under cachegrind. */
+export interface CachegrindTarget {
+  readonly baseUrl: string;
+  readonly logFile: string;
+  /**
+   * SIGTERM, wait for the exit (the target closes and exits 0), then the instructions it executed over its
+   * whole life. Throws when it exits abnormally or cachegrind wrote no totals.
+   * @param timeoutMs SIGKILL after this long (default 60000)
+   */
+  stop(timeoutMs?: number): Promise<number>;
+  /** Kills it, for clean-up after a failure (no figure). */
+  kill(): Promise<void>;
+}
+
+/** Resolves when `child` prints `listening on`; rejects when it exits first or `timeoutMs` passes. */
+function waitListening(child: ChildProcess, timeoutMs: number, logFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => done(new Error(`the target under valgrind did not print "listening on" within ${timeoutMs} ms; see ${logFile}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      seen = (seen + chunk.toString('utf8')).slice(-4096);
+      if (seen.includes('listening on ')) done();
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      done(new Error(`the target under valgrind exited (${signal ?? `code ${code}`}) before it was listening; see ${logFile}`));
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/**
+ * Starts `node <flags> <bundle> --port <port>` under cachegrind (instruction counts only, no cache simulation)
+ * and waits until it listens. Readiness comes from its stdout, not from polling `/health`: every poll the
+ * target answered would be counted, and how many polls start-up takes depends on timing.
+ */
+export async function startUnderCachegrind(opts: CachegrindTargetOptions): Promise<CachegrindTarget> {
+  const outFile = join(opts.workDir, `${opts.name}.cachegrind.out`);
+  const logFile = join(opts.workDir, `${opts.name}.log`);
+  const args = [
+    '--tool=cachegrind',
+    '--cache-sim=no',
+    `--cachegrind-out-file=${outFile}`,
+    process.execPath,
+    ...(opts.nodeFlags ?? DETERMINISTIC_NODE_FLAGS),
+    opts.bundle,
+    '--port',
+    String(opts.port),
+  ];
+  const child = spawnTracked(valgrindPath(), args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  logChildTo(child, logFile);
+  const spawnError = new Promise<never>((_, reject) => child.once('error', (err) => reject(new Error(`cannot start ${valgrindPath()}: ${err.message}; run \`npm run setup\``))));
+  spawnError.catch(() => {});
+  try {
+    await Promise.race([waitListening(child, opts.readyTimeoutMs ?? 120_000, logFile), spawnError]);
+  } catch (err) {
+    await stopChild(child, 2000);
+    throw err;
+  }
+  return {
+    baseUrl: `http://127.0.0.1:${opts.port}`,
+    logFile,
+    async stop(timeoutMs = 60_000) {
+      const done = exited(child);
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => void stopChild(child, 0), timeoutMs);
+      const { code, signal } = await done;
+      clearTimeout(timer);
+      if (code !== 0) throw new Error(`the target under valgrind ended with ${signal ?? `code ${code}`} instead of exiting 0 on SIGTERM (within ${timeoutMs} ms); see ${logFile}`);
+      const text = await readFile(outFile, 'utf8').catch(() => {
+        throw new Error(`cachegrind wrote no output file ${outFile}; see ${logFile}`);
+      });
+      await rm(outFile, { force: true });
+      return instructionsFromCachegrind(text);
+    },
+    kill: () => stopChild(child, 2000),
+  };
+}

@@ -10,6 +10,7 @@ import { RUN_RESULT_SCHEMA, type ResourceSample, type RunConditions, type RunRes
 import { invalidReasons, validityRulesFromEnv } from './validity.ts';
 import { disturbanceBoundsFromEnv, disturbanceReasons } from './disturbance.ts';
 import { linearSlope, median } from './resource-math.ts';
+import { serverLatency, type HandlingReading } from './server-latency.ts';
 
 export type K6SummaryFile = K6SummaryData;
 
@@ -37,6 +38,8 @@ export interface RunFacts {
   extraReasons?: string[];
   /** Run-queue waits, steal and load over the run (scripts/lib/conditions-probe.ts), or null when not read. */
   conditions: RunConditions | null;
+  /** The target's handling-time histogram read with the samples, `before` and `after` (default none). */
+  handlingReadings?: HandlingReading[];
 }
 
 /** Warm-up when the scenario's summary does not say (written before `warmupS` existed), s. */
@@ -46,11 +49,24 @@ export const DEFAULT_WARMUP_S = 1;
 const SAMPLE_JITTER_MS = 100;
 
 /**
- * CPU and operations from the end of the scenario's warm-up to the end of the run: the first seconds carry JIT
- * compilation and connection set-up, whose cost swings between identical runs. The load began in the second
- * before the first sample that shows operations; the window starts at the first sample `warmupS` or more after
- * that one (so 1 s gives the second sample after load began, as before `warmupS` existed). 0 takes the whole
- * run. Falls back to the whole run when there are too few samples.
+ * Where the steady window starts: the first seconds carry JIT compilation and connection set-up, whose cost
+ * swings between identical runs. The load began in the second before the first sample that shows operations;
+ * the window starts at the first sample `warmupS` or more after that one (so 1 s gives the second sample after
+ * load began, as before `warmupS` existed). `before` (the whole run) when `warmupS` is 0, when there are too
+ * few samples, or when the window would hold less than half the run's operations (a run too short for it).
+ * @param warmupS the scenario's warm-up, s (default 1)
+ */
+export function steadyStart(samples: ResourceSample[], before: ResourceSample, after: ResourceSample, warmupS = DEFAULT_WARMUP_S): ResourceSample {
+  if (warmupS <= 0) return before;
+  const loaded = samples.find((s) => s.ops !== null && before.ops !== null && s.ops > before.ops);
+  const start = loaded ? samples.find((s) => s.t - loaded.t >= warmupS * 1000 - SAMPLE_JITTER_MS) : undefined;
+  if (!start || start.ops === null || after.ops === null) return before;
+  const wholeOps = Math.max(0, after.ops - (before.ops ?? 0));
+  return after.ops - start.ops >= wholeOps / 2 ? start : before;
+}
+
+/**
+ * CPU and operations from the end of the scenario's warm-up to the end of the run (see {@link steadyStart}).
  * @param warmupS the scenario's warm-up, s (default 1)
  */
 export function steadyWindow(
@@ -59,14 +75,8 @@ export function steadyWindow(
   after: ResourceSample,
   warmupS = DEFAULT_WARMUP_S,
 ): { cpuMs: number; ops: number } {
-  const whole = { cpuMs: Math.max(0, after.cpuMs - before.cpuMs), ops: Math.max(0, (after.ops ?? 0) - (before.ops ?? 0)) };
-  if (warmupS <= 0) return whole;
-  const loaded = samples.find((s) => s.ops !== null && before.ops !== null && s.ops > before.ops);
-  const start = loaded ? samples.find((s) => s.t - loaded.t >= warmupS * 1000 - SAMPLE_JITTER_MS) : undefined;
-  if (!start || start.ops === null || after.ops === null) return whole;
-  const window = { cpuMs: after.cpuMs - start.cpuMs, ops: after.ops - start.ops };
-  // Keep the window only when it still holds most of the work: otherwise the run was too short for it.
-  return window.ops >= whole.ops / 2 ? window : whole;
+  const start = steadyStart(samples, before, after, warmupS);
+  return { cpuMs: Math.max(0, after.cpuMs - start.cpuMs), ops: Math.max(0, (after.ops ?? 0) - (start.ops ?? 0)) };
 }
 
 /**
@@ -142,6 +152,7 @@ export function buildRunResult(facts: RunFacts): RunResult {
   const achievedRate = received !== null && durationS > 0 ? received / durationS : null;
   const errorRate = meta?.errorMetric ? metrics[meta.errorMetric]?.rate ?? null : null;
   const dropped = summary ? droppedIterations(summary) : 0;
+  const warmupS = meta?.warmupS ?? DEFAULT_WARMUP_S;
   const reasons = invalidReasons(
     {
       droppedIterations: dropped,
@@ -178,7 +189,11 @@ export function buildRunResult(facts: RunFacts): RunResult {
     },
     metrics,
     thresholds: summary ? thresholdResults(summary) : [],
-    resources: targetResources(facts.samples, facts.before, facts.after, (meta?.connections ?? null) !== null, meta?.warmupS ?? DEFAULT_WARMUP_S),
+    resources: targetResources(facts.samples, facts.before, facts.after, (meta?.connections ?? null) !== null, warmupS),
+    serverLatency:
+      facts.before && facts.after && facts.handlingReadings
+        ? serverLatency(facts.handlingReadings, steadyStart(facts.samples, facts.before, facts.after, warmupS).t, facts.after.t, facts.before.t)
+        : null,
     latencyMetric: meta?.latencyMetric ?? null,
     errorRate,
     valid: reasons.length === 0,

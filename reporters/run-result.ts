@@ -97,6 +97,25 @@ export interface RunConditions {
   machine: MachineConditions;
 }
 
+/**
+ * The target's own handling time per operation (server-side latency, targets/common/handling-time.ts), over
+ * the same window as `cpuMsPerOp`: advisory, beside the scenario's client-side latency metric.
+ */
+export interface ServerLatency {
+  /** What the target timed, in its words (SSE: `event produced → written to its socket`). */
+  what: string;
+  /** Operations timed in the window. */
+  count: number;
+  /** Window start, s after the run's first resource sample (its end is the run's last). */
+  fromS: number;
+  /** ms */
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
 export interface ResourceSample {
   /** ms since the epoch */
   t: number;
@@ -138,6 +157,8 @@ export interface RunResult {
   metrics: Record<string, MetricSummary>;
   thresholds: ThresholdResult[];
   resources: TargetResources | null;
+  /** The target's own handling time (SSE and JSON-RPC targets); null when the target keeps none or was not sampled. */
+  serverLatency: ServerLatency | null;
   /** The scenario's primary protocol latency metric (a key of `metrics`). */
   latencyMetric: string | null;
   errorRate: number | null;

@@ -28,6 +28,12 @@ export function runTableRows(run: RunResult): Array<[string, string]> {
         ? `p50 ${fmtNumber(latency.p50)} · p95 ${fmtNumber(latency.p95)} · p99 ${fmtNumber(latency.p99)} ms (${run.latencyMetric})`
         : MISSING,
     ],
+    [
+      'server-side latency',
+      run.serverLatency
+        ? `p50 ${fmtNumber(run.serverLatency.p50)} · p95 ${fmtNumber(run.serverLatency.p95)} · p99 ${fmtNumber(run.serverLatency.p99)} ms (${run.serverLatency.what})`
+        : MISSING,
+    ],
     ['error rate', fmtPercent(run.errorRate)],
     ['CPU per op', res ? fmtNumber(res.cpuMsPerOp, 'ms') : MISSING],
     ['RSS peak / steady', res ? `${fmtNumber(res.rssPeakMB, 'MB')} / ${fmtNumber(res.rssSteadyMB, 'MB')}` : MISSING],

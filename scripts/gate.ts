@@ -1,22 +1,30 @@
 /** `npm run gate`: runs the gate suite and compares it with baselines (or, paired, with another git ref). */
 import { parseCli, parseEnvPairs, positiveInt, runMain } from './lib/cli.ts';
-import { runGate } from './lib/gate/run-gate.ts';
+import { PAIRED_DEFAULTS, runGate } from './lib/gate/run-gate.ts';
 
 const USAGE = `
 usage: npm run gate -- [options]
 
 Runs every scenario that has a committed baseline (baselines/*.json) N times and compares the runs with
-the baseline; or, with --against, runs the targets of <git-ref> (A) and of this working tree (B)
-interleaved (A B, B A, A B, ...: the order alternates within pairs) and compares them pairwise. Writes results/<runId>/report.md, report.json
-and every run result. Exit code: 0 pass, 1 regression, 2 invalid run or harness error.
+the baseline; or, with --against, runs the targets of <git-ref> (A) and of this working tree (B) in pairs
+(A B, B A, A B, ...: the order alternates within pairs) and compares them pairwise, adding pairs until
+every primary figure is decided, --max-pairs is reached or the --budget would be exceeded.
+Writes results/<runId>/report.md, report.json and every run result.
+Verdicts per primary figure: regression, improved, ok (the interval lies inside the margin) or undecided
+(the runs could not tell); advisory figures are shown, never decided. Exit code: 0 pass or undecided
+(the summary line lists what stayed undecided), 1 regression, 2 invalid run or harness error.
 
 options:
   --only GLOB                scenarios to gate, e.g. 'sse/*' or 'sse/sustained,sse/churn'; soak
                              scenarios run only when named ('sse/soak', '*/soak'): they need no
                              baseline and are held to the RSS slope limit (docs/RELIABILITY.md)
-  --repeat N                 runs per scenario (default 3 against baselines, which hold 5 or more;
-                             5 pairs with --against: a paired test needs a few pairs to have any power)
+  --repeat N                 runs per scenario against baselines (default 3; baselines hold 5 or more);
+                             with --against, exactly N pairs instead of adding pairs until decided
   --against REF              paired A/B mode against a git ref (branch, tag or sha)
+  --min-pairs N              --against: pairs before the first look and between looks (default ${PAIRED_DEFAULTS.minPairs})
+  --max-pairs N              --against: most pairs per scenario, the last look (default ${PAIRED_DEFAULTS.maxPairs})
+  --budget D                 --against: wall time of the whole gate, e.g. 10m, 900s (default ${PAIRED_DEFAULTS.budgetS / 60}m);
+                             pairs past the first look start only when the next look fits in it
   --influx URL               also record runs and verdicts, e.g. http://127.0.0.1:8086/k6
   --duration D               override the load-phase length of every scenario
   --alpha A                  family-wise error rate for the Holm procedure (default 0.01)
@@ -40,6 +48,9 @@ runMain(async () => {
     alpha: { type: 'string' },
     'allow-machine-mismatch': { type: 'boolean' },
     'run-id': { type: 'string' },
+    'min-pairs': { type: 'string' },
+    'max-pairs': { type: 'string' },
+    budget: { type: 'string' },
     pin: { type: 'boolean' },
     env: { type: 'string', short: 'e', multiple: true },
   });
@@ -48,8 +59,11 @@ runMain(async () => {
   const targetEnv = parseEnvPairs(values.env);
   const report = await runGate({
     only: values.only,
-    repeat: positiveInt('--repeat', values.repeat, values.against ? 5 : 3),
+    repeat: values.repeat === undefined ? undefined : positiveInt('--repeat', values.repeat, 3),
     against: values.against,
+    minPairs: positiveInt('--min-pairs', values['min-pairs'], PAIRED_DEFAULTS.minPairs),
+    maxPairs: positiveInt('--max-pairs', values['max-pairs'], PAIRED_DEFAULTS.maxPairs),
+    budgetS: durationSeconds('--budget', values.budget, PAIRED_DEFAULTS.budgetS),
     influx: values.influx,
     duration: values.duration,
     alpha,
@@ -60,3 +74,12 @@ runMain(async () => {
   });
   return report.exitCode;
 });
+
+/** Seconds from `900`, `90s`, `10m` or `1h`; the flag is named when the value is not one of those. */
+function durationSeconds(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(raw.trim());
+  const seconds = match ? Number(match[1]) * { s: 1, m: 60, h: 3600 }[(match[2] ?? 's') as 's' | 'm' | 'h'] : NaN;
+  if (!(seconds > 0)) throw new Error(`${flag} ${raw}: expected a duration such as 10m, 900s or 1h`);
+  return seconds;
+}

@@ -26,8 +26,8 @@ let time: TimeContext;
 
 function metric(scenario: string, name: string, verdict: MetricComparison['verdict'], change: number): MetricComparison {
   return {
-    scenario, metric: name, direction: 'lower', margin: 0.03, baseline: 10, current: 10 * (1 + change), change,
-    ciLow: change - 0.02, ciHigh: change + 0.02, p: 0.001, pAdjusted: 0.002, method: 'welch', verdict,
+    scenario, metric: name, role: 'primary', rule: 'test', direction: 'lower', margin: 0.03, baseline: 10, current: 10 * (1 + change), change,
+    ciLow: change - 0.02, ciHigh: change + 0.02, ciLevel: 0.95, p: 0.001, pAdjusted: 0.002, mde: 0.1, method: 'welch', verdict,
   };
 }
 
@@ -36,11 +36,11 @@ function gateReport(): GateReport {
   const first = runs[0] as RunResult;
   const now = new Date().toISOString();
   return {
-    schema: 'tidemark.gate/1', runId, mode: 'baseline', against: null, startedAt: first.startedAt, finishedAt: now, wallTimeS: 10,
-    git: { sha: first.git.sha, branch: first.git.branch, dirty: false }, machineClass: 'test', repeat: 1, alpha: 0.01,
+    schema: 'tidemark.gate/2', runId, mode: 'baseline', against: null, startedAt: first.startedAt, finishedAt: now, wallTimeS: 10,
+    git: { sha: first.git.sha, branch: first.git.branch, dirty: false }, machineClass: 'test', repeat: 1, adaptive: null, alpha: 0.01,
     scenarios: [
-      { scenario: 'sse/sustained', verdict: 'regression', invalid: [], sloFailures: [], metrics: [metric('sse/sustained', 'latency_p95', 'regression', 0.2), metric('sse/sustained', 'throughput', 'unchanged', 0)] },
-      { scenario: 'sse/churn', verdict: 'pass', invalid: [], sloFailures: [], metrics: [metric('sse/churn', 'latency_p95', 'unchanged', 0.01)] },
+      { scenario: 'sse/sustained', verdict: 'regression', runs: 1, invalid: [], sloFailures: [], metrics: [metric('sse/sustained', 'latency_p95', 'regression', 0.2), metric('sse/sustained', 'throughput', 'unchanged', 0)] },
+      { scenario: 'sse/churn', verdict: 'pass', runs: 1, invalid: [], sloFailures: [], metrics: [metric('sse/churn', 'latency_p95', 'unchanged', 0.01)] },
     ],
     errors: [], exitCode: 1, verdict: 'regression',
   };

@@ -14,9 +14,12 @@ import (
 // without decoding the object: it walks the top-level members in order,
 // skipping values (strings with their escapes, nested objects and arrays)
 // until the member is found, and reads that number alone. Whatever the scan
-// does not settle (an escaped key, malformed JSON, a data that does not end
-// with '}') goes to encoding/json, which decides. One difference remains by
-// design: with a repeated member the scan takes the first, JSON.parse the last.
+// does not settle (an escaped key, malformed JSON before or right after the
+// member, a data that does not end with '}') goes to encoding/json, which
+// decides. Two differences remain by design, both about invalid or unusual
+// JSON: members after the one found are not validated (validating every
+// event would cost more than the scan), and with a repeated member the scan
+// takes the first, JSON.parse the last.
 func numberField(data, name string) (float64, bool) {
 	v, res := scanNumberField(data, name)
 	switch res {

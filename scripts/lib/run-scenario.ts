@@ -253,6 +253,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       after,
       targetFailure: targetExit,
       conditions,
+      handlingReadings: sampler.handlingReadings(),
     });
     if (run.disturbed.length > 0) log(`  disturbed: ${run.disturbed.join('; ')}`);
     if (opts.influx) {

@@ -23,6 +23,35 @@ export async function fetchStats(baseUrl: string, timeoutMs = 2000): Promise<Tar
   }
 }
 
+/** `GET /stats/handling-time` of a target that keeps a handling-time histogram (targets/common/handling-time.ts). */
+export interface HandlingTimeReading {
+  what: string;
+  count: number;
+  /** The cumulative histogram of µs, compressed base64 (hdr-histogram-js). */
+  histogram: string;
+}
+
+/**
+ * GET `<baseUrl>/stats/handling-time`: `'absent'` when the target does not serve it (404: another target, or
+ * `TIDEMARK_HANDLING_TIME=0`), null when it did not answer in time.
+ * @param timeoutMs give up after this long (default 2000)
+ */
+export async function fetchHandlingTime(baseUrl: string, timeoutMs = 2000): Promise<HandlingTimeReading | 'absent' | null> {
+  try {
+    const res = await fetch(`${baseUrl}/stats/handling-time`, { headers: authHeaders(), signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status === 404) {
+      await res.arrayBuffer();
+      return 'absent';
+    }
+    if (!res.ok) return null;
+    const body = (await res.json()) as Partial<HandlingTimeReading>;
+    if (typeof body.what !== 'string' || typeof body.count !== 'number' || typeof body.histogram !== 'string') return null;
+    return { what: body.what, count: body.count, histogram: body.histogram };
+  } catch {
+    return null;
+  }
+}
+
 /** True when `<baseUrl>/health` answers 200. */
 export async function isHealthy(baseUrl: string, timeoutMs = 1000): Promise<boolean> {
   try {

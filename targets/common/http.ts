@@ -1,6 +1,7 @@
 /** Small HTTP helpers every target needs: replies, URL splitting, `/health` and `/stats`. */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { HandlingTime } from './handling-time.ts';
 
 /** Writes a JSON reply with an exact Content-Length (no chunked encoding for small bodies). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -71,7 +72,12 @@ export interface BaseRoutes {
   target: string;
   /** Builds the `/stats` body (base shape plus the target's fields). */
   stats: () => object;
+  /** The target's handling-time histogram, served at `/stats/handling-time` (default: none, 404 there). */
+  handlingTime?: HandlingTime | undefined;
 }
+
+/** Where a target with a handling-time histogram serves it (targets/common/handling-time.ts). */
+export const HANDLING_TIME_PATH = '/stats/handling-time';
 
 /** Paths answered by {@link handleBaseRoutes}. */
 export const BASE_PATHS = ['/health', '/stats'];
@@ -81,11 +87,14 @@ export const BASE_PATHS = ['/health', '/stats'];
  * neither, so the target routes it itself.
  */
 export function handleBaseRoutes(req: IncomingMessage, res: ServerResponse, path: string, routes: BaseRoutes): boolean {
-  if (path !== '/health' && path !== '/stats') return false;
+  const handling = path === HANDLING_TIME_PATH ? routes.handlingTime : undefined;
+  if (path !== '/health' && path !== '/stats' && handling === undefined) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     methodNotAllowed(res, req.method, path, ['GET', 'HEAD']);
   } else if (path === '/health') {
     sendJson(res, 200, { status: 'ok', target: routes.target });
+  } else if (handling !== undefined) {
+    sendJson(res, 200, handling.snapshot());
   } else {
     sendJson(res, 200, routes.stats());
   }

@@ -2,7 +2,9 @@
  * `POST /rpc` over real HTTP: the specification's section 7 examples adapted to this server's
  * methods, the HTTP framing (200 / 204 / 413 / 405), the methods, the cache, limits and faults.
  */
+import * as hdr from 'hdr-histogram-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { HandlingTimeSnapshot } from '../common/handling-time.ts';
 import { NO_FAULTS, type FaultConfig } from '../common/faults.ts';
 import { computeDigest } from './compute.ts';
 import type { JsonRpcOptions } from './options.ts';
@@ -269,5 +271,19 @@ describe('/stats and faults', () => {
     await post(slow.url, JSON.stringify(Array.from({ length: 10 }, (_, id) => ({ jsonrpc: '2.0', method: 'echo', id }))));
     const after = (await stats(slow.url)).cpuUs;
     expect(after.user + after.system - before.user - before.system).toBeGreaterThan(15_000); // 10 calls x 2 ms
+  });
+});
+
+describe('GET /stats/handling-time', () => {
+  it('times each /rpc request from its head to its response, the delay fault included; scrapes are not timed', async () => {
+    const { url } = await start({ faults: { delayMs: 15 } });
+    for (let id = 1; id <= 3; id++) expect((await post(url, `{"jsonrpc":"2.0","method":"echo","params":[${id}],"id":${id}}`)).status).toBe(200);
+    await stats(url);
+    const snap = (await (await fetch(`${url}/stats/handling-time`)).json()) as HandlingTimeSnapshot;
+    expect(snap.what).toMatch(/^request head parsed → response handed to the socket/);
+    expect(snap.count).toBe(3);
+    const h = hdr.decodeFromCompressedBase64(snap.histogram);
+    expect(h.totalCount).toBe(3);
+    expect(h.minNonZeroValue).toBeGreaterThanOrEqual(15_000 * 0.999); // µs
   });
 });

@@ -2,13 +2,14 @@
  * The JSON-RPC/MCP reference target: `POST /rpc` (JSON-RPC 2.0 on plain `node:http`,
  * the fast yardstick), `/mcp` (a real MCP server on the official SDK), `/health`, `/stats`.
  */
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { authFromEnv, guardRequests } from '../common/auth.ts';
 import { createDelayLine } from '../common/delay.ts';
 import { createFaults, type FaultConfig } from '../common/faults.ts';
-import { BASE_PATHS, handleBaseRoutes, notFound, splitUrl } from '../common/http.ts';
+import { BASE_PATHS, HANDLING_TIME_PATH, handleBaseRoutes, notFound, splitUrl } from '../common/http.ts';
+import { handlingTimeFromEnv, type HandlingTime } from '../common/handling-time.ts';
 import { hardenHttpServer } from '../common/http-limits.ts';
 import { closeServer, listen, type RunnableTarget } from '../common/lifecycle.ts';
 import { createConnectionMarker } from '../common/request-connections.ts';
@@ -41,7 +42,14 @@ export interface JsonRpcServer extends RunnableTarget {
   stats(): JsonRpcStats;
 }
 
-const PATHS = ['/rpc', '/mcp', ...BASE_PATHS];
+const PATHS = ['/rpc', '/mcp', ...BASE_PATHS, HANDLING_TIME_PATH];
+
+/** Times one /rpc or /mcp request from its head being parsed to its response handed to the socket. */
+function timeHandling(handling: HandlingTime | undefined, res: ServerResponse): void {
+  if (handling === undefined) return;
+  const started = performance.now();
+  res.once('finish', () => handling.record(performance.now() - started));
+}
 
 /**
  * Keep idle keep-alive connections longer than clients do (Go's, k6's, default 90 s idle):
@@ -72,6 +80,7 @@ export function createJsonRpcServer(overrides: Partial<JsonRpcOptions> = {}): Js
   };
   const mcp = createMcpRoute(box, faults, mcpCounters, options);
   const marker = createConnectionMarker();
+  const handlingTime = handlingTimeFromEnv('request head parsed → response handed to the socket (/rpc and /mcp)');
 
   const stats = (): JsonRpcStats => {
     const { faults: faultConfig, random: _random, ...limits } = options;
@@ -90,18 +99,21 @@ export function createJsonRpcServer(overrides: Partial<JsonRpcOptions> = {}): Js
     // Exact matches first: the hot path never builds a query object.
     if (url === '/rpc') {
       marker.mark(req.socket);
+      timeHandling(handlingTime, res);
       return handleRpc(req, res, rpc);
     }
     const { path } = splitUrl(url);
     if (path === '/mcp') {
       marker.mark(req.socket);
+      timeHandling(handlingTime, res);
       return mcp.handle(req, res);
     }
     if (path === '/rpc') {
       marker.mark(req.socket);
+      timeHandling(handlingTime, res);
       return handleRpc(req, res, rpc);
     }
-    if (handleBaseRoutes(req, res, path, { target: 'jsonrpc', stats })) return;
+    if (handleBaseRoutes(req, res, path, { target: 'jsonrpc', stats, handlingTime })) return;
     req.resume();
     notFound(res, path, PATHS);
   }));

@@ -42,11 +42,19 @@ export class PrivateStream {
   private readonly produce = (count: number): void => {
     this.delivery.counters.eventsProduced += count;
     if (this.delay === undefined) {
-      for (let i = 0; i < count; i++) deliverEvent(this.delivery, this.stream, eventFrame(++this.seq, nowEpochMs(), '', this.p));
+      for (let i = 0; i < count; i++) {
+        const t = nowEpochMs();
+        deliverEvent(this.delivery, this.stream, eventFrame(++this.seq, t, '', this.p), t);
+      }
       return;
     }
     const frames: string[] = [];
-    for (let i = 0; i < count; i++) frames.push(eventFrame(++this.seq, nowEpochMs(), '', this.p));
-    this.delay.schedule(() => frames.forEach((frame) => deliverEvent(this.delivery, this.stream, frame)));
+    const stamps: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t = nowEpochMs();
+      frames.push(eventFrame(++this.seq, t, '', this.p));
+      stamps.push(t);
+    }
+    this.delay.schedule(() => frames.forEach((frame, i) => deliverEvent(this.delivery, this.stream, frame, stamps[i])));
   };
 }

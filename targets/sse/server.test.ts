@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { get } from 'node:http';
+import * as hdr from 'hdr-histogram-js';
+import type { HandlingTimeSnapshot } from '../common/handling-time.ts';
 import { NO_FAULTS, type FaultConfig } from '../common/faults.ts';
 import type { SseOptions } from './options.ts';
 import { createSseServer, type SseServer } from './server.ts';
@@ -297,6 +299,48 @@ describe('faults', () => {
     const cs = await Promise.all([1, 2, 3, 4].map(() => open(`${url}/events?rate=1`)));
     await Promise.all(cs.map((c) => c.waitFor((x) => x.events.length >= 1)));
     expect(server.stats().rssBytes - before).toBeGreaterThan(3 * 1024 * 1024);
+  });
+});
+
+describe('GET /stats/handling-time', () => {
+  it('times every live event from its t stamp to the end of its write, the delay fault included', async () => {
+    const { url } = await start({ faults: { delayMs: 20 } });
+    const p = await open(`${url}/events?rate=100`);
+    const t = await open(`${url}/events?rate=100&topic=h`);
+    await p.waitFor((x) => x.events.length >= 5);
+    await t.waitFor((x) => x.events.length >= 5);
+    const snap = await getJson<HandlingTimeSnapshot>(`${url}/stats/handling-time`);
+    const h = hdr.decodeFromCompressedBase64(snap.histogram);
+    expect(snap).toMatchObject({ what: 'event produced → written to its socket', unit: 'us' });
+    expect(h.totalCount).toBe(snap.count);
+    expect(snap.count).toBeGreaterThanOrEqual(10);
+    expect(h.minNonZeroValue).toBeGreaterThanOrEqual(20_000 * 0.999); // µs: the 20 ms delay is handling time
+  });
+
+  it('leaves replays out: a resumed stream reads old events, whose age is not handling time', async () => {
+    const { server, url } = await start();
+    const t = await open(`${url}/events?rate=200&topic=r`);
+    await t.waitFor((x) => x.events.length >= 60);
+    const r = await open(`${url}/events?topic=r`, { 'last-event-id': '0' });
+    await r.waitFor((x) => x.events.length >= 60); // the replay (60 or more events) has been written
+    t.close();
+    r.close();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // no subscriber left: nothing more is written
+    const snap = await getJson<HandlingTimeSnapshot>(`${url}/stats/handling-time`);
+    const sent = server.stats().eventsSent;
+    // Every write but the replayed ones is timed.
+    expect(snap.count).toBeGreaterThanOrEqual(60);
+    expect(sent - snap.count).toBeGreaterThanOrEqual(55);
+  });
+
+  it('TIDEMARK_HANDLING_TIME=0 turns it off: 404 there', async () => {
+    process.env.TIDEMARK_HANDLING_TIME = '0';
+    try {
+      const { url } = await start();
+      expect((await fetch(`${url}/stats/handling-time`)).status).toBe(404);
+    } finally {
+      delete process.env.TIDEMARK_HANDLING_TIME;
+    }
   });
 });
 

@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { authFromEnv, guardRequests } from '../common/auth.ts';
 import { trackConnections, type ConnectionCounts } from '../common/connections.ts';
 import { createFaults } from '../common/faults.ts';
-import { BASE_PATHS, handleBaseRoutes, methodNotAllowed, notFound, sendText, splitUrl } from '../common/http.ts';
+import { BASE_PATHS, HANDLING_TIME_PATH, handleBaseRoutes, methodNotAllowed, notFound, sendText, splitUrl } from '../common/http.ts';
+import { handlingTimeFromEnv } from '../common/handling-time.ts';
 import { hardenHttpServer } from '../common/http-limits.ts';
 import { closeServer, listen, type RunnableTarget } from '../common/lifecycle.ts';
 import { baseStats, type BaseStats } from '../common/stats.ts';
@@ -43,7 +44,7 @@ export interface SseServer extends RunnableTarget {
   stats(): SseStats;
 }
 
-const PATHS = ['/events', ...BASE_PATHS];
+const PATHS = ['/events', ...BASE_PATHS, HANDLING_TIME_PATH];
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
@@ -61,7 +62,8 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
   const startedAt = performance.now();
   const counters = newCounters();
   const faults = createFaults(options.faults, options.random);
-  const delivery: Delivery = { faults, counters, maxBufferedBytes: options.maxBufferedBytes };
+  const handlingTime = handlingTimeFromEnv('event produced → written to its socket');
+  const delivery: Delivery = { faults, counters, maxBufferedBytes: options.maxBufferedBytes, handling: handlingTime };
   const streams = new Set<Stream>();
   // `/stats` connections count event streams, the unit of memory here: not /health or /stats scrapes.
   const streamCounts: ConnectionCounts = { current: 0, peak: 0 };
@@ -182,7 +184,7 @@ export function createSseServer(overrides: Partial<SseOptions> = {}): SseServer 
 
   const server = createServer({ noDelay: true }, guardRequests(auth, (req, res) => {
     const { path, query } = splitUrl(req.url);
-    if (handleBaseRoutes(req, res, path, { target: 'sse', stats })) return;
+    if (handleBaseRoutes(req, res, path, { target: 'sse', stats, handlingTime })) return;
     if (path !== '/events') {
       counters.rejected.notFound++;
       return notFound(res, path, PATHS);

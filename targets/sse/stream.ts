@@ -4,7 +4,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { Faults } from '../common/faults.ts';
+import type { HandlingTime } from '../common/handling-time.ts';
 import type { SseCounters } from './counters.ts';
+import { nowEpochMs } from './frame.ts';
 
 /**
  * Bytes for one write. Topics pre-encode each event to a Buffer once so that
@@ -29,6 +31,8 @@ export interface Delivery {
   readonly counters: SseCounters;
   /** Unsent bytes above which a client is disconnected. */
   readonly maxBufferedBytes: number;
+  /** Time from an event's production (its `t` stamp) to the end of its write; undefined when off. */
+  readonly handling?: HandlingTime | undefined;
 }
 
 /**
@@ -43,8 +47,12 @@ function enforceBound(d: Delivery, res: ServerResponse): void {
   }
 }
 
-/** Writes one event: one operation, subject to the drop and CPU faults. */
-export function deliverEvent(d: Delivery, s: Stream, frame: Frame): void {
+/**
+ * Writes one event: one operation, subject to the drop and CPU faults.
+ * @param producedAt the event's `t` stamp (nowEpochMs at production), to time its handling; default none
+ *   (a replay of an old event: its age is not handling time)
+ */
+export function deliverEvent(d: Delivery, s: Stream, frame: Frame, producedAt?: number): void {
   const res = s.res;
   if (res.destroyed) return;
   if (d.faults.shouldDrop()) {
@@ -55,6 +63,7 @@ export function deliverEvent(d: Delivery, s: Stream, frame: Frame): void {
   res.write(frame);
   d.counters.eventsSent++;
   d.counters.bytesSent += frame.length;
+  if (producedAt !== undefined) d.handling?.record(nowEpochMs() - producedAt);
   enforceBound(d, res);
 }
 

@@ -121,26 +121,32 @@ export class Topic {
     if (this.host.delayMs <= 0) {
       for (let i = 0; i < count; i++) {
         const seq = ++this.seq;
-        this.publish(seq, this.encode(seq));
+        const t = nowEpochMs();
+        this.publish(seq, this.encode(seq, t), t);
       }
       return;
     }
     // Stamp now, write later: the whole batch waits once (not once per subscriber).
     const first = this.seq + 1;
     const frames: Frame[] = [];
-    for (let i = 0; i < count; i++) frames.push(this.encode(++this.seq));
-    this.delay.schedule(() => frames.forEach((frame, i) => this.publish(first + i, frame)));
+    const stamps: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t = nowEpochMs();
+      frames.push(this.encode(++this.seq, t));
+      stamps.push(t);
+    }
+    this.delay.schedule(() => frames.forEach((frame, i) => this.publish(first + i, frame, stamps[i] ?? nowEpochMs())));
   };
 
-  /** Serialises event `seq` once, stamped now, as bytes shared by every subscriber and the history. */
-  private encode(seq: number): Buffer {
-    return Buffer.from(eventFrame(seq, nowEpochMs(), this.name, this.p), 'latin1');
+  /** Serialises event `seq` once, stamped `t`, as bytes shared by every subscriber and the history. */
+  private encode(seq: number, t: number): Buffer {
+    return Buffer.from(eventFrame(seq, t, this.name, this.p), 'latin1');
   }
 
-  /** Records the event for resume and writes it to every subscriber that has not seen it. */
-  private publish(seq: number, frame: Frame): void {
+  /** Records the event for resume and writes it to every subscriber that has not seen it (`t`: its stamp). */
+  private publish(seq: number, frame: Frame, t: number): void {
     this.ring.push(seq, frame);
     const d = this.host.delivery;
-    for (const s of this.subscribers) if (seq > s.after) deliverEvent(d, s, frame);
+    for (const s of this.subscribers) if (seq > s.after) deliverEvent(d, s, frame, t);
   }
 }

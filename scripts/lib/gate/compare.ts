@@ -1,21 +1,35 @@
 /**
- * The gate's decision rule. Per scenario and gated figure: a regression is a change that is significant
- * (log-scale t-test across runs, Holm-corrected across every gated figure of the gate) AND whose confidence
- * bound lies beyond the figure's practical margin. A failed k6 threshold (an absolute SLO) is a regression too.
- * Any invalid run makes the scenario invalid: never a pass.
+ * The gate's decisions. Per scenario and figure, by the figure's rule (figure-comparison.ts, decision-rules.ts):
+ * a primary test-based figure is a regression when its change is significant (log-scale t-test across runs,
+ * Holm-corrected across the primary test-based figures of the gate) AND its whole interval lies beyond the
+ * figure's practical margin; unchanged when the interval lies inside ± margin; else undecided. A deterministic
+ * figure compares the median ratio with its margin; a limit figure its median with the limit. Advisory figures
+ * are reported, never decided. A failed k6 threshold (an absolute SLO) is a regression too. Any invalid run
+ * makes the scenario invalid: never a pass. Every line carries its minimum detectable effect (power.ts).
  */
 import type { RunResult } from '../../../reporters/run-result.ts';
-import { gatedFigures, type Direction } from './gated-metrics.ts';
-import { holm, logPaired, logTwoSample, type LogTest } from './stats.ts';
 import type { MetricComparison, ScenarioComparison } from '../../../reporters/gate-report.ts';
+import { intervalVerdict } from './decision-rules.ts';
+import { deterministicComparison, limitComparison, numbers, testComparison, type FigureValues } from './figure-comparison.ts';
+import { figureRole, gatedFigures, type FigureSpec } from './gated-metrics.ts';
+import { minimumDetectableEffect } from './power.ts';
+import { holm, type LogTest } from './stats.ts';
 
 export interface CompareInput {
   scenario: string;
-  /** Gated figures: name -> direction, margin and, for absolute checks, a limit. */
-  gated: Record<string, { direction: Direction; margin: number; limit?: number }>;
-  /** Reference figures per run (baseline runs, or the A runs of an A/B gate). */
+  /**
+   * The figures to compare: name -> direction, margin and, for other rules, a limit or `rule: 'deterministic'`.
+   * A baseline's `gated` list says which figures it has figures for; roles come from DEFAULT_GATED.
+   */
+  gated: Record<string, FigureSpec>;
+  /** Reference figures per run (baseline runs, the A runs of an A/B gate, or a cost probe's repeats). */
   reference: Array<Record<string, number | null>>;
   current: RunResult[];
+  /**
+   * Figures per current run, for entries without run results (the cost probe's `<target>/cost`).
+   * Default: `gatedFigures` of each of `current`.
+   */
+  currentFigures?: Array<Record<string, number | null>>;
   /** Reference runs of an A/B gate, to check their validity too (default none). */
   referenceRuns?: RunResult[];
   /** Pair reference[i] with current[i] (interleaved A/B runs). Default false. */
@@ -31,115 +45,83 @@ export interface CompareOptions {
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { alpha: 0.01, level: 0.95 };
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-function numbers(values: Array<number | null | undefined>): number[] {
-  return values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-}
-
-/** Worse-direction check: the whole interval beyond the margin on the bad side. */
-function beyondMargin(test: LogTest, direction: Direction, margin: number, bad: boolean): boolean {
-  const worse = direction === 'lower' ? test.ciLow > 1 + margin : test.ciHigh < 1 - margin;
-  const better = direction === 'lower' ? test.ciHigh < 1 - margin : test.ciLow > 1 + margin;
-  return bad ? worse : better;
-}
-
-/** A figure gated by an absolute ceiling: the median of the current runs above the limit is a regression. */
-function limitCheck(
-  scenario: string,
-  metric: string,
-  spec: { direction: Direction; margin: number },
-  ref: number[],
-  cur: number[],
-  limit: number,
-): MetricComparison {
-  const current = median(cur);
-  const over = current !== null && (spec.direction === 'lower' ? current > limit : current < limit);
-  return {
-    scenario,
-    metric,
-    direction: spec.direction,
-    margin: spec.margin,
-    limit,
-    baseline: median(ref),
-    current,
-    change: null,
-    ciLow: null,
-    ciHigh: null,
-    p: null,
-    pAdjusted: null,
-    method: null,
-    verdict: current === null ? 'insufficient' : over ? 'regression' : 'unchanged',
-  };
-}
-
-/** Compares every scenario, then applies Holm across all gated figures together. */
-export function compareAll(inputs: CompareInput[], opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): ScenarioComparison[] {
+/** The figures of one input as report lines, and the tests of its primary test-based figures (for Holm). */
+function compareScenario(input: CompareInput, level: number): { metrics: MetricComparison[]; tests: Array<{ cmp: MetricComparison; test: LogTest | null }> } {
+  const currentFigures = input.currentFigures ?? input.current.map(gatedFigures);
   const tests: Array<{ cmp: MetricComparison; test: LogTest | null }> = [];
-  const scenarios = inputs.map((input): ScenarioComparison => {
+  const metrics: MetricComparison[] = [];
+  for (const [metric, spec] of Object.entries(input.gated)) {
+    const f: FigureValues = {
+      scenario: input.scenario,
+      metric,
+      spec,
+      role: figureRole(metric),
+      reference: input.reference.map((r) => r[metric] ?? null),
+      current: currentFigures.map((r) => r[metric] ?? null),
+      paired: input.paired === true,
+    };
+    // A paired gate compares on every figure the gate knows: one that no run of either side has (memory per
+    // connection where there are no connections, a percentile without enough samples) is not this scenario's.
+    if (f.paired && spec.limit === undefined && numbers(f.reference).length + numbers(f.current).length === 0) continue;
+    if (spec.limit !== undefined) metrics.push(limitComparison(f, spec.limit));
+    else if (spec.rule === 'deterministic') metrics.push(deterministicComparison(f));
+    else {
+      const line = testComparison(f, level);
+      metrics.push(line.cmp);
+      tests.push(line);
+    }
+  }
+  return { metrics, tests };
+}
+
+function scenarioVerdict(s: Omit<ScenarioComparison, 'verdict'>): ScenarioComparison['verdict'] {
+  const primary = s.metrics.filter((m) => m.role === 'primary');
+  if (s.invalid.length > 0) return 'invalid';
+  if (s.sloFailures.length > 0 || primary.some((m) => m.verdict === 'regression')) return 'regression';
+  if (primary.some((m) => m.verdict === 'undecided' || m.verdict === 'insufficient')) return 'undecided';
+  return 'pass';
+}
+
+/** Compares every scenario, then applies Holm across the primary test-based figures of all of them together. */
+export function compareAll(inputs: CompareInput[], opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): ScenarioComparison[] {
+  const compared = inputs.map((input) => ({ input, ...compareScenario(input, opts.level) }));
+  const all = compared.flatMap((c) => c.tests).filter((t): t is { cmp: MetricComparison; test: LogTest } => t.test !== null);
+  const family = all.filter((t) => t.cmp.role === 'primary');
+  const adjusted = holm(family.map((t) => t.test.p));
+  family.forEach(({ cmp, test }, i) => {
+    cmp.pAdjusted = adjusted[i] as number;
+    cmp.verdict = intervalVerdict({ low: test.ciLow, high: test.ciHigh }, cmp.direction, cmp.margin, cmp.pAdjusted < opts.alpha);
+  });
+  // The MDE's significance level is α/k, k the size of the Holm family: the level Holm applies to the smallest
+  // p-value, i.e. to a figure that regresses while the rest of the gate is unchanged (the case a gate is for).
+  // With several real changes Holm's later steps are laxer, so this MDE is conservative then. Advisory lines get
+  // the same level, so that their MDE reads as "what it would take were this figure gated".
+  const alphaPerTest = opts.alpha / Math.max(1, family.length);
+  for (const { cmp, test } of all) cmp.mde = minimumDetectableEffect(test, cmp, alphaPerTest, opts.level);
+
+  return compared.map(({ input, metrics }) => {
     const invalid = [...(input.referenceRuns ?? []), ...input.current]
       .filter((r) => !r.valid)
       .map((r) => `${r.scenario}${r.repeat === null ? '' : ` run ${r.repeat}`}: ${r.invalidReasons.join('; ')}`);
     const sloFailures = [
       ...new Set(input.current.flatMap((r) => r.thresholds.filter((t) => !t.ok).map((t) => `${t.metric}: ${t.expression}`))),
     ];
-    const currentFigures = input.current.map(gatedFigures);
-    const metrics = Object.entries(input.gated).map(([metric, spec]) => {
-      const ref = input.reference.map((f) => f[metric] ?? null);
-      const cur = currentFigures.map((f) => f[metric] ?? null);
-      if (spec.limit !== undefined) return limitCheck(input.scenario, metric, spec, numbers(ref), numbers(cur), spec.limit);
-      const test = input.paired
-        ? ref.every((v) => v !== null) && cur.every((v) => v !== null)
-          ? logPaired(ref as number[], cur as number[], opts.level)
-          : null
-        : logTwoSample(numbers(ref), numbers(cur), opts.level);
-      const cmp: MetricComparison = {
-        scenario: input.scenario,
-        metric,
-        direction: spec.direction,
-        margin: spec.margin,
-        baseline: median(numbers(ref)),
-        current: median(numbers(cur)),
-        change: test ? test.ratio - 1 : null,
-        ciLow: test ? test.ciLow - 1 : null,
-        ciHigh: test ? test.ciHigh - 1 : null,
-        p: test?.p ?? null,
-        pAdjusted: null,
-        method: test?.method ?? null,
-        verdict: 'insufficient',
-      };
-      tests.push({ cmp, test });
-      return cmp;
-    });
-    return { scenario: input.scenario, verdict: 'pass', invalid, sloFailures, metrics };
+    const runs = (input.currentFigures ?? input.current).length;
+    const partial = { scenario: input.scenario, runs, invalid, sloFailures, metrics };
+    return { ...partial, verdict: scenarioVerdict(partial) };
   });
-
-  const tested = tests.filter((t) => t.test !== null);
-  const adjusted = holm(tested.map((t) => (t.test as LogTest).p));
-  tested.forEach(({ cmp, test }, i) => {
-    const t = test as LogTest;
-    cmp.pAdjusted = adjusted[i] as number;
-    const significant = cmp.pAdjusted < opts.alpha;
-    if (significant && beyondMargin(t, cmp.direction, cmp.margin, true)) cmp.verdict = 'regression';
-    else if (significant && beyondMargin(t, cmp.direction, cmp.margin, false)) cmp.verdict = 'improvement';
-    else cmp.verdict = 'unchanged';
-  });
-
-  for (const s of scenarios) {
-    if (s.invalid.length > 0) s.verdict = 'invalid';
-    else if (s.sloFailures.length > 0 || s.metrics.some((m) => m.verdict === 'regression')) s.verdict = 'regression';
-  }
-  return scenarios;
 }
 
-/** Gate exit code: 2 when any scenario is invalid, else 1 on any regression, else 0. */
+/** Gate exit code: 2 when any scenario is invalid, else 1 on any regression, else 0 (`undecided` included). */
 export function gateExitCode(results: ScenarioComparison[]): number {
   if (results.some((r) => r.verdict === 'invalid')) return 2;
   if (results.some((r) => r.verdict === 'regression')) return 1;
   return 0;
+}
+
+/** The gate's verdict word for its exit code: `undecided` (exit 0) when some scenario could not be decided. */
+export function gateVerdict(results: ScenarioComparison[], exitCode: number): 'pass' | 'undecided' | 'regression' | 'invalid' {
+  if (exitCode === 2) return 'invalid';
+  if (exitCode === 1) return 'regression';
+  return results.some((r) => r.verdict === 'undecided') ? 'undecided' : 'pass';
 }

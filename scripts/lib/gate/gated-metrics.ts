@@ -3,6 +3,12 @@ import type { RunResult } from '../../../reporters/run-result.ts';
 
 export type Direction = 'lower' | 'higher';
 
+/**
+ * `primary`: gated: decided (regression, improvement, unchanged or undecided) and, when test-based, in the Holm
+ * family. `advisory`: reported with its change, interval and MDE, never a regression, outside the Holm family.
+ */
+export type FigureRole = 'primary' | 'advisory';
+
 export interface GatedMetricSpec {
   /** Which way is better. */
   direction: Direction;
@@ -19,6 +25,20 @@ export interface GatedMetricSpec {
    * a log-scale test of it means nothing). Default none.
    */
   limit?: number;
+  /**
+   * `deterministic`: a near-deterministic figure decided by the ratio of medians against the margin, without a
+   * test (decision-rules.ts `deterministicVerdict`); its margin comes from the probe's measured A/A spread.
+   * Default: a t-test across runs.
+   */
+  rule?: 'deterministic';
+}
+
+/** What a comparison needs of a figure's spec (a baseline's `gated` entries, or specs built by the gate). */
+export type FigureSpec = Pick<GatedMetricSpec, 'direction' | 'margin' | 'limit' | 'rule'>;
+
+/** A figure the code knows, with its role: the one table roles are taken from (a baseline's copy is ignored). */
+export interface KnownFigure extends GatedMetricSpec {
+  role: FigureRole;
 }
 
 /**
@@ -29,15 +49,33 @@ export interface GatedMetricSpec {
  */
 export const SOAK_SLOPE_LIMIT_MB_PER_MIN = 5;
 
-/** Every figure the gate knows, with documented default margins (see docs/GATE.md). */
-export const DEFAULT_GATED: Record<string, GatedMetricSpec> = {
-  latency_p50: { direction: 'lower', margin: 0.03, description: 'protocol latency p50, ms' },
-  latency_p95: { direction: 'lower', margin: 0.03, description: 'protocol latency p95, ms' },
-  latency_p99: { direction: 'lower', margin: 0.05, description: 'protocol latency p99, ms' },
-  throughput: { direction: 'higher', margin: 0.02, description: 'achieved operations per second' },
-  cpu_ms_per_op: { direction: 'lower', margin: 0.03, description: 'target CPU time per operation, ms' },
-  rss_per_connection_kb: { direction: 'lower', margin: 0.05, description: 'target RSS per connection, KB' },
+/**
+ * Every figure the gate knows, with its role and documented default margin (see docs/GATE.md). Primary: protocol
+ * latency p50 and p95, instructions per operation (cost probe), memory per connection (where connections are the
+ * unit: other scenarios have no such figure) and the soak RSS slope limit. Advisory: p99 (a tail that needs more
+ * samples than a short run has to be steady), CPU time per operation (instructions per operation measures the
+ * same work without the scheduler's noise) and throughput (under an open model a valid run achieves the asked
+ * rate by definition: reporters/validity.ts holds it to that, so as a figure it can only echo validity).
+ * Committed baselines list throughput and p99 among their `gated` figures: that list says which figures a
+ * baseline has, and the role here decides what the gate does with them.
+ */
+export const DEFAULT_GATED: Record<string, KnownFigure> = {
+  latency_p50: { role: 'primary', direction: 'lower', margin: 0.03, description: 'protocol latency p50, ms' },
+  latency_p95: { role: 'primary', direction: 'lower', margin: 0.03, description: 'protocol latency p95, ms' },
+  latency_p99: { role: 'advisory', direction: 'lower', margin: 0.05, description: 'protocol latency p99, ms' },
+  throughput: { role: 'advisory', direction: 'higher', margin: 0.02, description: 'achieved operations per second' },
+  cpu_ms_per_op: { role: 'advisory', direction: 'lower', margin: 0.03, description: 'target CPU time per operation, ms' },
+  rss_per_connection_kb: { role: 'primary', direction: 'lower', margin: 0.05, description: 'target RSS per connection, KB' },
+  instructions_per_op: {
+    role: 'primary',
+    direction: 'lower',
+    // A fallback only: the cost probe passes the margin it derives from its measured A/A spread.
+    margin: 0.01,
+    rule: 'deterministic',
+    description: 'target instructions per operation under valgrind (cost probe, `<target>/cost`)',
+  },
   rss_slope_mb_per_min: {
+    role: 'primary',
     direction: 'lower',
     margin: 0,
     description: 'target RSS growth after the first 2 minutes of a soak run (5 minutes or more), MB/min',
@@ -45,15 +83,26 @@ export const DEFAULT_GATED: Record<string, GatedMetricSpec> = {
   },
 };
 
+/** A figure's role from DEFAULT_GATED; a figure the code does not know is advisory. */
+export function figureRole(metric: string): FigureRole {
+  return DEFAULT_GATED[metric]?.role ?? 'advisory';
+}
+
 /** Figures gated by an absolute limit only (no reference needed): what a soak without a baseline is held to. */
 export const LIMIT_GATED: Record<string, GatedMetricSpec> = Object.fromEntries(
   Object.entries(DEFAULT_GATED).filter(([, spec]) => spec.limit !== undefined),
 );
 
-/** The default gated figures for a scenario: the soak slope only where the profile is `soak`. */
+/**
+ * The figures a load run of a scenario is compared on in a paired gate: the soak slope only where the profile is
+ * `soak`, and no deterministic figure (instructions per operation comes from the cost probe, compared in its own
+ * `<target>/cost` entry).
+ */
 export function defaultGatedFor(scenario: string): Record<string, GatedMetricSpec> {
-  if (scenario.endsWith('/soak')) return DEFAULT_GATED;
-  return Object.fromEntries(Object.entries(DEFAULT_GATED).filter(([name]) => name !== 'rss_slope_mb_per_min'));
+  const soak = scenario.endsWith('/soak');
+  return Object.fromEntries(
+    Object.entries(DEFAULT_GATED).filter(([name, spec]) => spec.rule !== 'deterministic' && (soak || name !== 'rss_slope_mb_per_min')),
+  );
 }
 
 /**

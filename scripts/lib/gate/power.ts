@@ -17,6 +17,7 @@
  * test the χ² law of Ŝ with Welch's df is Satterthwaite's approximation, as in the test itself.
  */
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 
 /** Power at which the gate reports its minimum detectable effect. */
 export const MDE_POWER = 0.9;
@@ -105,4 +106,29 @@ export function minimumDetectableShift(se: number, df: number, rule: RuleThresho
     else high = mid;
   }
   return (low + high) / 2;
+}
+
+/**
+ * The gate's MDE for one figure, as a share in the bad direction (+ where lower is better, − where higher is):
+ * exp(±shift) − 1 for the shift that the rule "significant at `alphaPerTest` and the `level` interval beyond the
+ * margin" flags with 90% power, given the test's standard error and degrees of freedom. Null when it cannot be
+ * computed (no usable variance, or a margin of 100% or more on a higher-is-better figure).
+ */
+export function minimumDetectableEffect(
+  test: { se: number; df: number },
+  figure: { direction: 'lower' | 'higher'; margin: number },
+  alphaPerTest: number,
+  level: number,
+): number | null {
+  const logMargin = figure.direction === 'lower' ? Math.log1p(figure.margin) : -Math.log1p(-figure.margin);
+  if (!Number.isFinite(logMargin) || !(test.df > 0)) return null;
+  const rule: RuleThresholds = {
+    qSignificance: tQuantile(1 - alphaPerTest / 2, test.df),
+    qInterval: tQuantile(1 - (1 - level) / 2, test.df),
+    logMargin,
+  };
+  const shift = minimumDetectableShift(test.se, test.df, rule);
+  if (shift === null) return null;
+  const mde = Math.expm1(figure.direction === 'lower' ? shift : -shift);
+  return Number.isFinite(mde) ? mde : null;
 }

@@ -1,8 +1,8 @@
-/** Runs a gate: the suite R times (or A/B interleaved), the comparison, and the reports on disk. */
+/** Runs a gate: the suite R times against baselines (or A/B pairs, adaptive), the comparison, the reports on disk. */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { RunResult } from '../../../reporters/run-result.ts';
-import type { GateReport } from '../../../reporters/gate-report.ts';
+import type { AdaptiveSummary, GateReport, ScenarioComparison } from '../../../reporters/gate-report.ts';
 import { renderGateMarkdown } from '../../../reporters/gate-markdown.ts';
 import { renderGateTable } from '../../../reporters/gate-table.ts';
 import { gitInfo, repoPath } from '../repo.ts';
@@ -11,17 +11,34 @@ import { newRunId } from '../run-id.ts';
 import { runScenario } from '../run-scenario.ts';
 import { onInterrupt } from '../children.ts';
 import { baselinePath, readBaseline, type Baseline } from './baseline-file.ts';
-import { compareAll, gateExitCode, type CompareInput } from './compare.ts';
+import { compareAll, gateExitCode, gateVerdict, type CompareInput } from './compare.ts';
 import { defaultGatedFor, gatedFigures, LIMIT_GATED } from './gated-metrics.ts';
 import { isSoak, selectScenarios } from './suite.ts';
 import { checkoutRef } from './worktree.ts';
 import { writeGateToInflux } from './gate-influx.ts';
+import { fixedLook, lookSchedule } from './looks.ts';
+import { runPairedRuns, WARMUP_DURATION } from './paired-runs.ts';
+
+/** Paired mode defaults (docs/GATE.md): pairs before the first look and between looks, most pairs, whole-gate budget. */
+export const PAIRED_DEFAULTS = { minPairs: 3, maxPairs: 12, budgetS: 600 } as const;
 
 export interface GateOptions {
   /** Scenario glob (default: every scenario with a baseline). */
   only?: string | undefined;
-  /** Runs per scenario (default 3). */
-  repeat: number;
+  /**
+   * Runs per scenario against baselines; with `against`, exactly this many pairs instead of adaptive pairs.
+   * @default 3 against baselines; adaptive (minPairs to maxPairs) with `against`
+   */
+  repeat?: number | undefined;
+  /** Paired mode: pairs before the first look, and between looks. @default 3 */
+  minPairs?: number | undefined;
+  /** Paired mode: most pairs per scenario (the last look). @default 12 */
+  maxPairs?: number | undefined;
+  /**
+   * Paired mode: wall-clock budget of the whole gate, seconds. Pairs past the first look start only when the next
+   * look is expected to end within it; the first look always runs. @default 600
+   */
+  budgetS?: number | undefined;
   /** Git ref for paired A/B mode (default: baseline mode). */
   against?: string | undefined;
   influx?: string | undefined;
@@ -62,12 +79,24 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
   const reference = new Map<string, RunResult[]>(scenarios.map((s) => [s, []]));
   const baselines = new Map<string, Baseline>();
 
-  const finish = async (inputs: CompareInput[]): Promise<GateReport> => {
-    const compared = compareAll(inputs, { alpha: opts.alpha, level: 0.95 });
+  const baselineRuns = opts.repeat ?? 3;
+  const paired = { ...PAIRED_DEFAULTS, ...definedOnly({ minPairs: opts.minPairs, maxPairs: opts.maxPairs, budgetS: opts.budgetS }) };
+  // Paired: `--repeat N` is one look at N pairs with the whole α; else the adaptive looks (looks.ts).
+  const looks = mode === 'baseline' ? [] : opts.repeat !== undefined ? fixedLook(opts.repeat, opts.alpha, 0.95) : lookSchedule(paired.minPairs, paired.maxPairs, opts.alpha, 0.95);
+  let adaptive: AdaptiveSummary | null = null;
+  let decided = new Map<string, ScenarioComparison>();
+
+  /**
+   * The report. `decided`: scenarios an adaptive paired gate decided at one of its looks (their α and intervals
+   * are the look's); every other input is compared here at the gate's α.
+   */
+  const finish = async (inputs: CompareInput[], decided = new Map<string, ScenarioComparison>()): Promise<GateReport> => {
+    const rest = compareAll(inputs.filter((i) => !decided.has(i.scenario)), { alpha: opts.alpha, level: 0.95 });
+    const compared = inputs.map((i) => decided.get(i.scenario) ?? (rest.find((r) => r.scenario === i.scenario) as ScenarioComparison));
     const finished = new Date();
     const exitCode = errors.length > 0 ? 2 : gateExitCode(compared);
     const report: GateReport = {
-      schema: 'tidemark.gate/1',
+      schema: 'tidemark.gate/2',
       runId,
       mode,
       against: opts.against ?? null,
@@ -76,12 +105,13 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
       wallTimeS: (finished.getTime() - started.getTime()) / 1000,
       git,
       machineClass: machine.class,
-      repeat: opts.repeat,
+      repeat: mode === 'baseline' ? baselineRuns : Math.max(0, ...compared.map((c) => c.runs)),
+      adaptive,
       alpha: opts.alpha,
       scenarios: compared,
       errors,
       exitCode,
-      verdict: exitCode === 2 ? 'invalid' : exitCode === 1 ? 'regression' : 'pass',
+      verdict: gateVerdict(compared, exitCode),
     };
     await writeFile(`${outDir}/report.json`, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(`${outDir}/report.md`, renderGateMarkdown(report));
@@ -129,50 +159,63 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     }
     const worktree = opts.against ? await checkoutRef(opts.against) : null;
     try {
-      log(`gate ${runId}: ${scenarios.join(', ')} × ${opts.repeat}${worktree ? ` (A = ${opts.against} ${worktree.sha.slice(0, 12)}, B = working tree)` : ''}`);
-      for (let i = 1; i <= opts.repeat; i++) {
-        for (const s of scenarios) {
-          if (errors.some((e) => e.scenario === s)) continue;
-          const duration = opts.duration ?? baselines.get(s)?.duration ?? undefined;
-          try {
-            const runA = async (): Promise<void> => {
-              if (!worktree) return;
-              const a = await runScenario({ scenario: s, runId, outDir: `${outDir}/A`, repeat: i, duration, influx: opts.influx, targetRoot: worktree.path, pin: opts.pin, log });
-              reference.get(s)?.push(a);
-            };
-            const runB = async (): Promise<RunResult> =>
-              runScenario({
-                scenario: s,
-                runId,
-                outDir: worktree ? `${outDir}/B` : outDir,
-                repeat: i,
-                duration,
-                influx: opts.influx,
-                targetEnv: opts.targetEnv ?? {},
-                pin: opts.pin,
-                log,
-              });
-            // A B, B A, A B, ...: alternating the order within pairs cancels any effect of running second.
-            let b: RunResult;
-            if (i % 2 === 1) {
-              await runA();
-              b = await runB();
-            } else {
-              b = await runB();
-              await runA();
+      const durationOf = (s: string): string | undefined => opts.duration ?? baselines.get(s)?.duration ?? undefined;
+      if (worktree) {
+        log(
+          `gate ${runId}: ${scenarios.join(', ')}, A = ${opts.against} ${worktree.sha.slice(0, 12)}, B = working tree; ` +
+            (opts.repeat !== undefined ? `${opts.repeat} pairs` : `pairs until decided: looks at ${looks.map((l) => l.pairs).join(', ')}, budget ${paired.budgetS} s`),
+        );
+        const result = await runPairedRuns({
+          scenarios,
+          // Both sides alike but for the code (A: the ref's targets) and B's -e knobs; warm-up runs go aside.
+          runSide: (s, side, pair, warmup) =>
+            runScenario({
+              scenario: s,
+              runId,
+              outDir: `${outDir}/${warmup ? 'warmup/' : ''}${side}`,
+              repeat: pair,
+              duration: warmup ? WARMUP_DURATION : durationOf(s),
+              influx: warmup ? undefined : opts.influx,
+              ...(side === 'A' ? { targetRoot: worktree.path } : { targetEnv: opts.targetEnv ?? {} }),
+              pin: opts.pin,
+              log,
+            }),
+          reference,
+          current,
+          errors,
+          looks,
+          budgetMs: paired.budgetS * 1000,
+          elapsedMs: () => Date.now() - started.getTime(),
+          compare: (ss, look) => compareAll(inputs().filter((i) => ss.includes(i.scenario)), { alpha: look.alpha, level: look.level }),
+          log,
+        });
+        decided = result.decided;
+        if (opts.repeat === undefined) adaptive = { ...paired, looks, stoppedBy: result.stoppedBy };
+      } else {
+        log(`gate ${runId}: ${scenarios.join(', ')} × ${baselineRuns}`);
+        for (let i = 1; i <= baselineRuns; i++) {
+          for (const s of scenarios) {
+            if (errors.some((e) => e.scenario === s)) continue;
+            try {
+              const b = await runScenario({ scenario: s, runId, outDir, repeat: i, duration: durationOf(s), influx: opts.influx, targetEnv: opts.targetEnv ?? {}, pin: opts.pin, log });
+              current.get(s)?.push(b);
+              log(`  ${s} run ${i}/${baselineRuns}: ${b.valid ? 'valid' : `INVALID (${b.invalidReasons.join('; ')})`}`);
+            } catch (err) {
+              errors.push({ scenario: s, error: (err as Error).message });
             }
-            current.get(s)?.push(b);
-            log(`  ${s} run ${i}/${opts.repeat}: ${b.valid ? 'valid' : `INVALID (${b.invalidReasons.join('; ')})`}`);
-          } catch (err) {
-            errors.push({ scenario: s, error: (err as Error).message });
           }
         }
       }
     } finally {
       await worktree?.remove();
     }
-    return await finish(inputs());
+    return await finish(inputs(), decided);
   } finally {
     unhook();
   }
+}
+
+/** The entries of `values` that are not undefined, so that they do not override defaults when spread. */
+function definedOnly<T extends Record<string, number | undefined>>(values: T): Partial<{ [K in keyof T]: number }> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<{ [K in keyof T]: number }>;
 }

@@ -38,6 +38,14 @@ describe('target resources', () => {
     expect(steadyWindow(samples.slice(0, 1), before, s(1500, 400, 150))).toEqual({ cpuMs: 300, ops: 150 });
   });
 
+  it('the tick-based figure (for the A/A comparison) uses the same window, and is null without tick readings', () => {
+    const withTicks = (x: ResourceSample, ticks: number): ResourceSample => ({ ...x, cpuTicksMs: ticks });
+    const ticked = samples.map((x, i) => withTicks(x, [300, 400, 500, 600][i] ?? 0));
+    // Window from t=2 s: ticks 650 - 400 over 250 ops.
+    expect(targetResources(ticked, withTicks(before, 100), withTicks(after, 650), true)?.cpuMsPerOpTicks).toBe(1);
+    expect(targetResources(samples, before, after, true)?.cpuMsPerOpTicks).toBeNull();
+  });
+
   it('RSS per connection is growth over the pre-load RSS per peak connection', () => {
     const r = targetResources(samples, before, after, true);
     expect(r?.rssPerConnectionKB).toBe(1000);

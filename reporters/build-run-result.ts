@@ -118,6 +118,8 @@ export function targetResources(
   const cpuMs = Math.max(0, after.cpuMs - before.cpuMs);
   const ops = before.ops !== null && after.ops !== null ? Math.max(0, after.ops - before.ops) : 0;
   const steady = steadyWindow(samples, before, after, warmupS);
+  const start = steadyStart(samples, before, after, warmupS);
+  const tickCpuMs = start.cpuTicksMs !== undefined && after.cpuTicksMs !== undefined ? Math.max(0, after.cpuTicksMs - start.cpuTicksMs) : null;
   const rssPeakKB = Math.max(...samples.map((s) => s.rssKB));
   const secondHalf = samples.slice(Math.floor(samples.length / 2)).map((s) => s.rssKB);
   const rssSteadyKB = median(secondHalf);
@@ -128,6 +130,7 @@ export function targetResources(
     cpuMs,
     ops,
     cpuMsPerOp: steady.ops > 0 ? steady.cpuMs / steady.ops : null,
+    cpuMsPerOpTicks: steady.ops > 0 && tickCpuMs !== null ? tickCpuMs / steady.ops : null,
     rssPeakMB: rssPeakKB / 1024,
     rssSteadyMB: rssSteadyKB / 1024,
     rssPerConnectionKB:

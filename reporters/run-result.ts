@@ -39,6 +39,11 @@ export interface TargetResources {
   ops: number;
   /** CPU per operation over the steady part of the run: from the scenario's warm-up (`warmupS`) after load began to the end. */
   cpuMsPerOp: number | null;
+  /**
+   * The same over the same window from /proc/<pid>/stat clock ticks (10 ms steps), the figure before schedstat;
+   * kept only for issue 12's before/after A/A comparison (same runs, both figures). Null when not read.
+   */
+  cpuMsPerOpTicks: number | null;
   rssPeakMB: number;
   /** Median RSS over the second half of the run. */
   rssSteadyMB: number;
@@ -121,6 +126,8 @@ export interface ResourceSample {
   t: number;
   /** The target process's CPU time (user + system, every thread, ns precision from schedstat) so far, ms, cumulative. */
   cpuMs: number;
+  /** The same from /proc/<pid>/stat clock ticks (10 ms steps), for cpuMsPerOpTicks; absent in older files and for --url. */
+  cpuTicksMs?: number;
   rssKB: number;
   /** Open connections or sessions now (from /stats), when the target reports them. */
   connections: number | null;

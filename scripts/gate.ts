@@ -1,6 +1,7 @@
 /** `npm run gate`: runs the gate suite and compares it with baselines (or, paired, with another git ref). */
 import { parseCli, parseEnvPairs, positiveInt, runMain } from './lib/cli.ts';
-import { PAIRED_DEFAULTS, runGate } from './lib/gate/run-gate.ts';
+import { PAIRED_DEFAULTS } from './lib/gate/looks.ts';
+import { runGate } from './lib/gate/run-gate.ts';
 
 const USAGE = `
 usage: npm run gate -- [options]

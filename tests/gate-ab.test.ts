@@ -2,6 +2,7 @@
  * Paired A/B gate with real k6: the targets of a git ref (A, a worktree of HEAD) and of the working tree (B)
  * run interleaved; an injected fault in B is caught pairwise, an unchanged B passes.
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGate } from '../scripts/lib/gate/run-gate.ts';
@@ -27,6 +28,22 @@ describe('paired A/B gate against HEAD', () => {
     expect(p50?.method).toBe('paired');
     expect(p50?.verdict).toBe('regression');
     expect(report.exitCode).toBe(1);
+    await rm(`results/${report.runId}`, { recursive: true, force: true });
+  }, 150_000);
+
+  it('adaptive: a warm-up run per side, pairs up to the first look at least, then stops within the budget', async () => {
+    const lines: string[] = [];
+    const report = await runGate({
+      only: 'sse/sustained', against: 'HEAD', duration: '2s', alpha: 0.01, allowMachineMismatch: false, runId: `it-ab-adaptive-${process.pid}`,
+      minPairs: 2, maxPairs: 4, budgetS: 1, log: (line) => lines.push(line),
+    });
+    expect(report.exitCode, lines.join('\n')).toBe(0);
+    expect(report.adaptive).toMatchObject({ minPairs: 2, maxPairs: 4, looks: [{ pairs: 2 }, { pairs: 4 }] });
+    // A 1-second budget: the first look always runs, the second never fits (unless the first decided everything).
+    expect(['budget', 'decided']).toContain(report.adaptive?.stoppedBy);
+    expect(report.scenarios[0]).toMatchObject({ runs: 2, look: { index: 1, of: 2, pairs: 2 } });
+    expect(existsSync(`results/${report.runId}/warmup/A`) && existsSync(`results/${report.runId}/warmup/B`)).toBe(true);
+    expect(lines.some((l) => /sse\/sustained pair 2 \(B A\), look 1 at 2/.test(l))).toBe(true);
     await rm(`results/${report.runId}`, { recursive: true, force: true });
   }, 150_000);
 

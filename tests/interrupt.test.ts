@@ -12,6 +12,7 @@ import { repoRoot } from '../scripts/lib/repo.ts';
 import { machineInfo } from '../scripts/lib/machine.ts';
 import { baselineFromRuns, writeBaseline } from '../scripts/lib/gate/baseline-file.ts';
 import { fakeRun } from '../scripts/lib/gate/fake-run.ts';
+import { allowedCpus, hasTaskset } from '../scripts/lib/cpu-pinning.ts';
 
 const cleanup: string[] = [];
 afterAll(async () => {
@@ -60,6 +61,20 @@ describe('interrupting the harness', () => {
     expect(result.valid).toBe(false);
     expect(result.invalidReasons.join(' ')).toMatch(/interrupted by SIGINT/);
     expect(existsSync(join(dir, 'sse-sustained.resources.json'))).toBe(true);
+    const port = new URL(result.targetUrl).port;
+    expect(processesMatching(`testid=${runId}`)).toEqual([]);
+    expect(processesMatching(`--port ${port}`)).toEqual([]);
+  }, 60_000);
+
+  it.skipIf(!hasTaskset() || allowedCpus().length < 2)('SIGINT during a pinned scenario (TIDEMARK_PIN=1): the taskset-started k6 and target stop too', async () => {
+    const runId = `it-sigint-pin-${process.pid}`;
+    const dir = join(repoRoot, 'results', runId);
+    cleanup.push(dir);
+    const env = { ...process.env, TIDEMARK_PIN: '1' };
+    const code = await interrupt(['scripts/scenario.ts', 'sse/sustained', '--duration', '30s', '-e', 'SSE_CONNECTIONS=5'], runId, 'SIGINT', env);
+    expect(code).toBe(130);
+    const result = JSON.parse(readFileSync(join(dir, 'sse-sustained.json'), 'utf8')) as { valid: boolean; invalidReasons: string[]; targetUrl: string };
+    expect(result.invalidReasons.join(' ')).toMatch(/interrupted by SIGINT/);
     const port = new URL(result.targetUrl).port;
     expect(processesMatching(`testid=${runId}`)).toEqual([]);
     expect(processesMatching(`--port ${port}`)).toEqual([]);

@@ -27,6 +27,8 @@ describe('target killed mid-run', () => {
       k6Vars: { SSE_CONNECTIONS: '5' },
       log: () => {},
       onTargetReady: (pid) => setTimeout(() => process.kill(pid, 'SIGKILL'), 2500),
+      // Pinned where possible: the pid handed out must be the target's own (taskset execs it), or this kill misses.
+      pin: true,
     });
     // Streams end when the target dies; k6 must not wait for its 8 s hold plus the grace period.
     expect(Date.now() - started).toBeLessThan(20_000);

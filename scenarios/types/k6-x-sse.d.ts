@@ -1,6 +1,8 @@
 // Types for `k6/x/sse`, Tidemark's in-repo k6 extension (k6/sse/*.go). Same
-// API shape as xk6-sse, plus `receivedAt` on events and `end_reason` on the
-// response. See docs/ARCHITECTURE.md, "Why an in-repo SSE extension".
+// API shape as xk6-sse, plus `receivedAt` on events, `end_reason` on the
+// response, and three additions a script finds by feature (`sse.features`,
+// absent from xk6-sse): `params.measure`, `response.measure` and
+// `sse.openAsync()`. See docs/ARCHITECTURE.md, "Why an in-repo SSE extension".
 declare module 'k6/x/sse' {
   /** Options of `sse.open()`. Every field is optional. */
   export interface SseParams {
@@ -19,6 +21,68 @@ declare module 'k6/x/sse' {
      * stream is open ends it normally with `end_reason: 'timeout'`.
      */
     timeout?: string | number;
+    /**
+     * Measure the stream in the extension, in Go, and emit the figures as k6 metrics: `true` for the
+     * defaults, or some options. Without an `'event'` handler no JavaScript then runs per event. Off when
+     * absent or `false`. See {@link SseMeasureParams} for the metrics and rules.
+     */
+    measure?: boolean | SseMeasureParams;
+  }
+
+  /**
+   * What `params.measure` measures, and when it closes the stream. The metrics (the names Tidemark's
+   * JavaScript path uses, scenarios/lib/sse-metrics.ts) carry the stream's tags (the VU's tags plus
+   * `params.tags`), not the request's `url`/`method`/`status`:
+   *
+   * - `sse_events` (Counter): events measured (loss notices excluded);
+   * - `sse_delivery_latency` (Trend, ms): receipt time minus the data's `stamp` field;
+   * - `sse_first_event` (Trend, ms): request sent to the first event; also `sse_reconnect_time` when
+   *   the request carried a `Last-Event-ID` header;
+   * - `sse_connect_time` (Trend, ms): request sent to the response headers (status 200);
+   * - `sse_gaps` (Counter): ids skipped plus losses reported; one sample per stream at its end, even 0;
+   * - `sse_duplicates` (Counter): events whose id was not above the previous one.
+   *
+   * Counters are pushed summed every 500 ms per stream (totals and rates are unchanged). An event
+   * whose id is not an integer (with `ids`) or whose data has no numeric `stamp` field fails the
+   * stream: `error_code` 1700, `end_reason` `'error'`, the `'error'` handlers are called.
+   */
+  export interface SseMeasureParams {
+    /**
+     * Top-level JSON field of the event data holding the send time, ms since the epoch (default `'t'`).
+     * `''`: no latency, and the data is not read.
+     */
+    stamp?: string;
+    /**
+     * Count gaps and duplicates from the event ids, which must be integers that strictly increase on
+     * the stream (default true). A request with an integer `Last-Event-ID` header starts from that id.
+     */
+    ids?: boolean;
+    /**
+     * Event name of loss notices, data `{"lost":N,"to":LAST}`: N gaps, and the ids continue after LAST
+     * (default `'lost'`; `''`: none). A notice is not an event and needs no id.
+     */
+    lossEvent?: string;
+    /** Leave out the latency of events received before this time, ms since the epoch: a warm-up (default 0). */
+    latencyFrom?: number;
+    /** Close the stream at the first event received this long after the request was sent, ms (default 0: never). */
+    holdMs?: number;
+    /** Close the stream once this many events counted (default 0: no limit). */
+    maxEvents?: number;
+    /** Events stamped before this time (ms since the epoch) do not count toward `maxEvents`: replayed history (default 0). */
+    countFrom?: number;
+  }
+
+  /** `response.measure`: the per-stream figures of `params.measure`. Times are ms since the epoch. */
+  export interface SseMeasureSummary {
+    events: number;
+    gaps: number;
+    duplicates: number;
+    /** Last id seen (or the `Last-Event-ID` resumed from, or a loss notice's `to`); null if none. */
+    last_id: number | null;
+    /** When the response headers arrived; null if they did not. */
+    opened_at: number | null;
+    /** When the first measured event arrived; null if none did. */
+    first_event_at: number | null;
   }
 
   /** One event of the stream. Comment lines (heartbeats) are never delivered. */
@@ -72,6 +136,8 @@ declare module 'k6/x/sse' {
      */
     error_code: number;
     end_reason: SseEndReason;
+    /** Present when `params.measure` was set. */
+    measure?: SseMeasureSummary;
   }
 
   export type SseEventName = 'open' | 'event' | 'error';
@@ -88,7 +154,7 @@ declare module 'k6/x/sse' {
     close(): void;
   }
 
-  interface SseModule {
+  export interface SseModule {
     /**
      * Opens a stream and blocks the iteration until it ends: the server ends
      * it, `client.close()`, `params.timeout`, or the VU's context ends. `fn`
@@ -99,6 +165,25 @@ declare module 'k6/x/sse' {
      */
     open(url: string, params: SseParams | null | undefined, fn: (client: SseClient) => void): SseResponse;
     open(url: string, fn: (client: SseClient) => void): SseResponse;
+    /**
+     * `open()` as a Promise: the stream is read on a goroutine of its own and the VU stays free, so one
+     * VU can hold many streams (`await Promise.all([...])`) and timers run (a timer may call
+     * `client.close()`). Handlers run on the VU's event loop, one event at a time, in order. With
+     * `params.measure` and no `'event'` handler no JavaScript runs per event. Rejects with a handler's
+     * exception or an invalid argument. Tidemark only: check `sse.features?.openAsync`.
+     */
+    openAsync(url: string, params: SseParams | null | undefined, fn: (client: SseClient) => void): Promise<SseResponse>;
+    openAsync(url: string, fn: (client: SseClient) => void): Promise<SseResponse>;
+    /** Tidemark's additions, for detection by feature: xk6-sse has no `features`. */
+    features: SseFeatures;
+  }
+
+  /** What this extension adds to the xk6-sse API. */
+  export interface SseFeatures {
+    /** `params.measure` and `response.measure`. */
+    measure: true;
+    /** `sse.openAsync()`. */
+    openAsync: true;
   }
 
   const sse: SseModule;

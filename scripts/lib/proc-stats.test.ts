@@ -1,7 +1,7 @@
 /** Parsing of /proc text on fixtures, and the per-thread totals on this process's own /proc entry. */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { parseCpusAllowed, parseRssKB, parseSchedstat, procReader, ThreadSchedstats } from './proc-stats.ts';
+import { parseCpusAllowed, parseRssKB, parseSchedstat, parseStatCpuMs, procReader, ThreadSchedstats } from './proc-stats.ts';
 
 /** Excerpt of a real /proc/<pid>/status (Linux 6.x). */
 const STATUS = `Name:\tnode
@@ -24,6 +24,15 @@ describe('parseSchedstat', () => {
 
   it.each(['', '12 34', 'a b c', '1 -2 3'])('refuses %j', (text) => {
     expect(parseSchedstat(text)).toBeNull();
+  });
+});
+
+describe('parseStatCpuMs', () => {
+  it('reads utime + stime in 10 ms ticks, counting fields after the last ) of the command name', () => {
+    // A real /proc/<pid>/stat line, with a command name holding a space and a parenthesis.
+    const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 5310 0 0 0 123 45 0 0 20 0 11 0 123456 1236780000 14553 18446744073709551615 1 1 0 0 0 0 0 16781312 17922 0 0 0 17 1 0 0 0 0 0';
+    expect(parseStatCpuMs(stat)).toBe((123 + 45) * 10);
+    expect(parseStatCpuMs('garbage')).toBeNull();
   });
 });
 
@@ -76,9 +85,24 @@ describe('ThreadSchedstats on this process', () => {
     expect(after?.cpuNs ?? 0).toBeGreaterThanOrEqual(alive?.cpuNs ?? Infinity);
   });
 
+  it('ticks and schedstat count the same CPU time, ticks in 10 ms steps', async () => {
+    const reader = procReader(process.pid);
+    const first = await reader.read();
+    const usage = process.cpuUsage();
+    let x = 0;
+    for (let i = 0; i < 1e9 && process.cpuUsage(usage).user < 200_000; i++) x += Math.sqrt(x + i);
+    const second = await reader.read();
+    expect(x).toBeGreaterThan(0);
+    const sched = (second?.cpuMs ?? 0) - (first?.cpuMs ?? 0);
+    const ticks = (second?.tickCpuMs ?? 0) - (first?.tickCpuMs ?? 0);
+    expect(sched).toBeGreaterThan(190);
+    expect(Math.abs(ticks - sched)).toBeLessThan(30); // two 10 ms roundings, plus what other threads ran
+  });
+
   it('procReader gives CPU and wait in ms and RSS in KB', async () => {
     const snap = await procReader(process.pid).read();
     expect(snap?.cpuMs).toBeGreaterThan(0);
+    expect(snap?.tickCpuMs).toBeGreaterThan(0);
     expect(snap?.rssKB).toBeGreaterThan(1000);
     expect(await procReader(4_194_305).read()).toBeNull();
   });

@@ -24,6 +24,21 @@ export function parseSchedstat(text: string): Schedstat | null {
   return { cpuNs, waitNs, slices };
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS = 100;
+
+/**
+ * utime + stime of `/proc/<pid>/stat` (every thread, dead ones included), ms, in 10 ms steps: the figure CPU
+ * per operation came from before schedstat, kept beside it only for issue 12's before/after A/A comparison.
+ * The command name (field 2) may hold spaces and parentheses: fields are counted after its last ')'.
+ */
+export function parseStatCpuMs(stat: string): number | null {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) && fields.length > 12 ? ((utime + stime) * 1000) / CLOCK_TICKS : null;
+}
+
 /** VmRSS of `/proc/<pid>/status`, KB; null when absent (a zombie has none). */
 export function parseRssKB(status: string): number | null {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
@@ -81,6 +96,8 @@ export interface ProcSnapshot {
   cpuMs: number;
   /** Time its threads waited on a run queue for a CPU so far, ms. */
   waitMs: number;
+  /** The same CPU time from /proc/<pid>/stat clock ticks (10 ms steps), for the A/A comparison; null when unread. */
+  tickCpuMs: number | null;
   rssKB: number;
 }
 
@@ -96,9 +113,13 @@ export function procReader(pid: number): ProcReader {
   return {
     pid,
     async read() {
-      const [sched, status] = await Promise.all([threads.read(), readFile(`/proc/${pid}/status`, 'utf8').catch(() => null)]);
+      const [sched, status, stat] = await Promise.all([
+        threads.read(),
+        readFile(`/proc/${pid}/status`, 'utf8').catch(() => null),
+        readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null),
+      ]);
       if (sched === null || status === null) return null;
-      return { cpuMs: sched.cpuNs / 1e6, waitMs: sched.waitNs / 1e6, rssKB: parseRssKB(status) ?? 0 };
+      return { cpuMs: sched.cpuNs / 1e6, waitMs: sched.waitNs / 1e6, tickCpuMs: stat === null ? null : parseStatCpuMs(stat), rssKB: parseRssKB(status) ?? 0 };
     },
   };
 }

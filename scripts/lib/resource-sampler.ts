@@ -39,6 +39,7 @@ export function startSampler(pid: number | null, baseUrl: string, intervalMs = 1
     const point: ResourceSample = {
       t: Date.now(),
       cpuMs: snap?.cpuMs ?? 0,
+      ...(snap === null || snap.tickCpuMs === null ? {} : { cpuTicksMs: snap.tickCpuMs }),
       rssKB: snap?.rssKB ?? (stats ? Math.round(stats.rssBytes / 1024) : 0),
       connections: stats?.connections.current ?? null,
       ops: stats?.ops ?? null,

@@ -12,15 +12,29 @@ import { logChildTo } from '../log-file.ts';
 import { instructionsFromCachegrind } from './cachegrind-output.ts';
 
 /**
- * V8 flags that make one run's instruction count repeat in the next (measured in docs/GATE.md):
+ * V8 flags that make one run's instruction count repeat in the next (measured: docs/GATE.md). What they remove
+ * is work whose amount or moment follows the wall clock, which valgrind stretches 20-50x, more on a busy machine:
  * - `--single-threaded`: no background compiler or GC threads. Under valgrind all threads are serialised and
- *   counted anyway, but a background job finishing earlier or later changes what the main thread does next
- *   (runs optimised code or not yet, waits or not).
- * - `--predictable`: V8's own determinism mode (implies single-threaded, turns off the memory reducer, whose
- *   GCs are timed by the wall clock).
- * - `--hash-seed=1`, `--random-seed=1`: fixed seeds for string hashing and Math.random.
+ *   counted anyway, but a background job finishing earlier or later changes what the main thread does next.
+ * - `--predictable`: V8's own determinism mode.
+ * - `--hash-seed=1`, `--random-seed=1`: fixed seeds for string hashing, Math.random and V8's address hints.
+ * - `--no-incremental-marking`: a major GC runs at once when the heap reaches its limit, instead of in steps
+ *   sized by elapsed time and run from a task (an idle target finished a 60 M-instruction marking cycle within
+ *   one second of start-up, or not, depending on when the first request came).
+ * - `--predictable-gc-schedule`: heap limits that do not depend on the measured GC speed (a time).
+ * - `--no-memory-reducer`, `--no-minor-gc-task`: no GCs started by timers or tasks; every GC is triggered by
+ *   allocation, so it lands at the same allocation in every run.
  */
-export const DETERMINISTIC_NODE_FLAGS = ['--single-threaded', '--predictable', '--hash-seed=1', '--random-seed=1'] as const;
+export const DETERMINISTIC_NODE_FLAGS = [
+  '--single-threaded',
+  '--predictable',
+  '--hash-seed=1',
+  '--random-seed=1',
+  '--no-incremental-marking',
+  '--predictable-gc-schedule',
+  '--no-memory-reducer',
+  '--no-minor-gc-task',
+] as const;
 
 /** The valgrind executable: `TIDEMARK_VALGRIND`, else `valgrind` on PATH. */
 export function valgrindPath(): string {
@@ -52,6 +66,8 @@ export interface CachegrindTargetOptions {
   name: string;
   /** Node flags before the bundle (default {@link DETERMINISTIC_NODE_FLAGS}). */
   nodeFlags?: readonly string[];
+  /** A module loaded before the bundle (`--import`), e.g. the virtual clock. Default none. */
+  preload?: string;
   /** How long start-up under valgrind may take, ms (default 120000: a busy machine slows valgrind a lot). */
   readyTimeoutMs?: number;
 }
@@ -60,6 +76,8 @@ export interface CachegrindTargetOptions {
 export interface CachegrindTarget {
   readonly baseUrl: string;
   readonly logFile: string;
+  /** Writes one line to the target's stdin (the virtual clock's commands). */
+  send(line: string): void;
   /**
    * SIGTERM, wait for the exit (the target closes and exits 0), then the instructions it executed over its
    * whole life. Throws when it exits abnormally or cachegrind wrote no totals.
@@ -107,12 +125,14 @@ export async function startUnderCachegrind(opts: CachegrindTargetOptions): Promi
     `--cachegrind-out-file=${outFile}`,
     process.execPath,
     ...(opts.nodeFlags ?? DETERMINISTIC_NODE_FLAGS),
+    ...(opts.preload === undefined ? [] : ['--import', opts.preload]),
     opts.bundle,
     '--port',
     String(opts.port),
   ];
-  const child = spawnTracked(valgrindPath(), args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(valgrindPath(), args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
   logChildTo(child, logFile);
+  child.stdin?.on('error', () => {}); // a target that died is reported by stop(), not by an EPIPE here
   const spawnError = new Promise<never>((_, reject) => child.once('error', (err) => reject(new Error(`cannot start ${valgrindPath()}: ${err.message}; run \`npm run setup\``))));
   spawnError.catch(() => {});
   try {
@@ -124,6 +144,9 @@ export async function startUnderCachegrind(opts: CachegrindTargetOptions): Promi
   return {
     baseUrl: `http://127.0.0.1:${opts.port}`,
     logFile,
+    send(line) {
+      child.stdin?.write(`${line}\n`);
+    },
     async stop(timeoutMs = 60_000) {
       const done = exited(child);
       child.kill('SIGTERM');

@@ -3,7 +3,7 @@ import type { GateReport } from '../../../reporters/gate-report.ts';
 import type { MachineInfo } from '../machine.ts';
 import type { GitInfo } from '../repo.ts';
 import type { AccuracyOptions, AccuracyResult, TrialOutcome } from './accuracy.ts';
-import { DEFAULT_GATED, MIN_SAMPLES } from './gated-metrics.ts';
+import { renderMethodSection } from './method-doc.ts';
 
 export interface AccuracyDocInput {
   result: AccuracyResult;
@@ -40,12 +40,6 @@ function flaggedCounts(outcomes: TrialOutcome[]): string {
 export function renderAccuracyDoc(input: AccuracyDocInput): string {
   const { result, options: o } = input;
   const meanRun = result.runSeconds.reduce((s, x) => s + x, 0) / Math.max(1, result.runSeconds.length);
-  const margins = Object.entries(DEFAULT_GATED)
-    .map(([name, spec]) => {
-      const margin = spec.limit === undefined ? `${(spec.margin * 100).toFixed(0)}%` : `absolute limit ${spec.limit}`;
-      return `| \`${name}\` | ${spec.description} | ${spec.direction} is better | ${margin} |`;
-    })
-    .join('\n');
   const faultRows = Object.entries(result.faults)
     .map(([name, outcomes]) => `| ${name} | \`${JSON.stringify(result.faultEnv[name])}\` | ${rate(outcomes)} | ${flaggedCounts(outcomes)} |`)
     .join('\n');
@@ -58,38 +52,7 @@ This file is written by \`npm run gate:accuracy\` (scripts/gate-accuracy.ts); th
 run \`${input.runId}\` on commit \`${input.git.sha.slice(0, 12)}\`, machine \`${input.machine.class}\`
 (${input.machine.cpus} × ${input.machine.model}, ${input.machine.memGiB} GiB), shared with other work while it ran.
 
-## Method
-
-- **Unit of analysis: one run.** Requests inside a run are not independent, so each run contributes one
-  value per gated figure; a gate compares the baseline's runs with the current runs.
-- **Validity first.** A run with dropped iterations, an achieved rate more than 2% short of the asked rate,
-  a dead target or errors over the 1% budget is invalid; the gate then exits 2 and never passes.
-- **Gated figures** and their practical margins (defaults; a baseline may set its own):
-
-| figure | what | direction | margin |
-|---|---|---|---|
-${margins}
-
-  A latency percentile is gated only when the run has enough samples for it (p50 ≥ ${MIN_SAMPLES.p50},
-  p95 ≥ ${MIN_SAMPLES.p95}, p99 ≥ ${MIN_SAMPLES.p99}), so that it rests on 20 or more tail samples.
-- **Test.** Per figure, Welch's t-test on the logarithms of the run values (the change is a ratio of
-  geometric means; log values make multiplicative noise symmetric). With a single current run, the
-  baseline's variance stands for both sides. In paired A/B mode (\`--against\`), a paired t-test on the
-  per-pair log ratios, with the run order alternating A B, B A, ... to cancel order effects.
-- **Multiple figures.** Holm's step-down correction across every gated figure of every scenario of the gate,
-  at a family-wise α = ${o.alpha}.
-- **Decision.** A figure regresses when its Holm-adjusted p-value is below α **and** the whole 95% interval
-  of the change lies beyond the figure's margin in the bad direction. A failed k6 threshold (an absolute SLO)
-  is a regression too. Improvements are reported the same way.
-- **Soak RSS slope.** Only soak runs (\`<target>/soak\`, 10 minutes by default) have this figure: the
-  least-squares slope of the target's RSS after the first 2 minutes (or the first fifth, if longer), which hold
-  start-up growth; a run needs 3 minutes after that, so a soak under 5 minutes has no slope. It hovers around 0
-  and can be negative, so it is held to an absolute limit instead of a test: a median over the runs above the
-  limit is a regression. Soak scenarios need no baseline (\`npm run gate -- --only 'sse/soak'\`); clean slopes and the
-  leak the limit catches are in docs/RELIABILITY.md.
-- The statistics are checked against published reference values in \`scripts/lib/gate/stats.test.ts\`
-  (Welch's example from the literature, R's \`t.test\` on the sleep data, R's \`p.adjust\`).
-
+${renderMethodSection(o.alpha)}
 ## How accuracy was measured
 
 - Scenario \`${result.scenario}\`, ${o.duration} load phase per run, default load.

@@ -17,6 +17,12 @@
  * audit, and costs little: at the last look a 98% interval on 11 df is 24% wider than a 95% one.
  */
 
+/**
+ * Paired mode defaults: pairs before the first look and between looks, most pairs per scenario, and the wall-time
+ * budget of the whole gate in seconds (10 minutes: one scenario reaches 12 pairs of 15-second runs in it).
+ */
+export const PAIRED_DEFAULTS = { minPairs: 3, maxPairs: 12, budgetS: 600 } as const;
+
 export interface Look {
   /** Pairs per scenario at this look. */
   pairs: number;

@@ -16,11 +16,8 @@ import { defaultGatedFor, gatedFigures, LIMIT_GATED } from './gated-metrics.ts';
 import { isSoak, selectScenarios } from './suite.ts';
 import { checkoutRef } from './worktree.ts';
 import { writeGateToInflux } from './gate-influx.ts';
-import { fixedLook, lookSchedule } from './looks.ts';
+import { fixedLook, lookSchedule, PAIRED_DEFAULTS } from './looks.ts';
 import { runPairedRuns, WARMUP_DURATION } from './paired-runs.ts';
-
-/** Paired mode defaults (docs/GATE.md): pairs before the first look and between looks, most pairs, whole-gate budget. */
-export const PAIRED_DEFAULTS = { minPairs: 3, maxPairs: 12, budgetS: 600 } as const;
 
 export interface GateOptions {
   /** Scenario glob (default: every scenario with a baseline). */
@@ -70,19 +67,20 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
   const git = gitInfo();
   const machine = machineInfo();
   const runId = opts.runId ?? newRunId(git.sha);
+  const mode = opts.against ? 'ab' : 'baseline';
+  // Settings are checked before anything is written.
+  const baselineRuns = opts.repeat ?? 3;
+  const paired = { ...PAIRED_DEFAULTS, ...definedOnly({ minPairs: opts.minPairs, maxPairs: opts.maxPairs, budgetS: opts.budgetS }) };
+  // Paired: `--repeat N` is one look at N pairs with the whole α; else the adaptive looks (looks.ts).
+  const looks = mode === 'baseline' ? [] : opts.repeat !== undefined ? fixedLook(opts.repeat, opts.alpha, 0.95) : lookSchedule(paired.minPairs, paired.maxPairs, opts.alpha, 0.95);
   const outDir = repoPath('results', runId);
   await mkdir(outDir, { recursive: true });
-  const mode = opts.against ? 'ab' : 'baseline';
   const scenarios = selectScenarios(opts.only, mode === 'ab' ? 'ab' : 'gate');
   const errors: GateReport['errors'] = [];
   const current = new Map<string, RunResult[]>(scenarios.map((s) => [s, []]));
   const reference = new Map<string, RunResult[]>(scenarios.map((s) => [s, []]));
   const baselines = new Map<string, Baseline>();
 
-  const baselineRuns = opts.repeat ?? 3;
-  const paired = { ...PAIRED_DEFAULTS, ...definedOnly({ minPairs: opts.minPairs, maxPairs: opts.maxPairs, budgetS: opts.budgetS }) };
-  // Paired: `--repeat N` is one look at N pairs with the whole α; else the adaptive looks (looks.ts).
-  const looks = mode === 'baseline' ? [] : opts.repeat !== undefined ? fixedLook(opts.repeat, opts.alpha, 0.95) : lookSchedule(paired.minPairs, paired.maxPairs, opts.alpha, 0.95);
   let adaptive: AdaptiveSummary | null = null;
   let decided = new Map<string, ScenarioComparison>();
 

@@ -1,0 +1,25 @@
+/** The cost driver of each target, and the version of its workload (part of the facts a baseline records). */
+import type { TargetName } from '../../target-registry.ts';
+import type { CostDriver } from './driver.ts';
+import { jsonrpcDriver } from './jsonrpc.ts';
+
+const DRIVERS: Partial<Record<TargetName, CostDriver>> = {
+  jsonrpc: jsonrpcDriver,
+};
+
+/**
+ * Bump a target's number whenever its driver sends other requests (mix, sizes, seed, settings): counts from
+ * another workload are not comparable, and the version in a baseline's facts makes the gate say so.
+ */
+const WORKLOAD_VERSIONS: Record<TargetName, number> = { sse: 1, jsonrpc: 1, broker: 1, 'price-engine': 1 };
+
+export function costDriver(target: TargetName): CostDriver {
+  const driver = DRIVERS[target];
+  if (!driver) throw new Error(`no cost workload for target ${target}`);
+  return driver;
+}
+
+/** e.g. `jsonrpc/1` */
+export function workloadVersion(target: TargetName): string {
+  return `${target}/${WORKLOAD_VERSIONS[target]}`;
+}

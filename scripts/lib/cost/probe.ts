@@ -1,0 +1,177 @@
+/**
+ * The cost probe: instructions per operation of one target, from two workload sizes under cachegrind.
+ *
+ * One figure = two target processes, each started fresh under valgrind with the deterministic flags and the
+ * virtual clock: the small workload (warm-up), and the large one (the same requests, then more). Their
+ * difference divided by the difference of their `/stats` `ops` is the cost of the extra operations, with
+ * start-up, warm-up, idle and shutdown taken out (see difference.ts). Why two processes and not one window:
+ * cachegrind 3.19 cannot start and stop counting on request, and a difference needs no cooperation from the
+ * target; the price is a second start-up per figure.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../free-port.ts';
+import { repoRoot } from '../repo.ts';
+import { bundleTarget } from '../target-bundle.ts';
+import { targetEntry, type TargetName } from '../target-registry.ts';
+import { instructionsPerOp, summarizeRuns, type WorkloadPoint } from './difference.ts';
+import { costDriver, workloadVersion } from './drivers/index.ts';
+import type { CostDriver } from './drivers/driver.ts';
+import { finalStats } from './drivers/loopback-http.ts';
+import { costFacts, type CostFacts } from './facts.ts';
+import { DETERMINISTIC_NODE_FLAGS, startUnderCachegrind, valgrindVersion } from './valgrind-run.ts';
+
+/** One figure: a small and a large run of the same workload. */
+export interface CostRun {
+  instructionsPerOp: number;
+  small: WorkloadPoint & { seconds: number };
+  large: WorkloadPoint & { seconds: number };
+}
+
+/** What `npm run cost` reports per target. */
+export interface CostResult {
+  target: TargetName;
+  /** Median of the runs' figures. */
+  instructionsPerOp: number;
+  /** Each run's figure, in the order measured. */
+  runs: number[];
+  /** (max - min) / median of `runs`: the probe's A/A spread. */
+  spread: number;
+  facts: CostFacts;
+  /** What one operation is. */
+  unit: string;
+  /** Operations of the small and large workloads. */
+  sizes: { small: number; large: number };
+  /** Wall time of each valgrind run, seconds (small, large per figure). */
+  seconds: number[];
+}
+
+export interface CostProbeOptions {
+  target: TargetName;
+  /** Checkout whose `targets/` is bundled and run: another one for paired gates (default this repository). */
+  root?: string;
+  /** Extra environment of the target, e.g. fault knobs (default none). */
+  env?: Record<string, string>;
+  /** Workload sizes instead of the driver's (tests use small ones). Default: the driver's. */
+  sizes?: { small: number; large: number };
+  /** Progress lines (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** A probe ready to measure: bundles built, facts known. */
+export interface PreparedCostProbe {
+  readonly target: TargetName;
+  readonly facts: CostFacts;
+  readonly unit: string;
+  readonly sizes: { small: number; large: number };
+  /** Measures one figure (two valgrind runs). */
+  measure(): Promise<CostRun>;
+  /** Removes its temporary files. */
+  dispose(): Promise<void>;
+}
+
+/** Variables that must not reach the probed target: auth would refuse the driver, NODE_OPTIONS would change what runs. */
+const DROPPED_ENV = ['TIDEMARK_AUTH_TOKEN', 'NODE_OPTIONS', 'VALGRIND_OPTS'];
+
+function targetEnv(driver: CostDriver, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...driver.env, ...extra };
+  for (const name of DROPPED_ENV) delete env[name];
+  return env;
+}
+
+/** Reads a number from `/stats`, or throws naming the field. */
+function statNumber(stats: Record<string, unknown>, path: string[]): number {
+  let value: unknown = stats;
+  for (const key of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  if (typeof value !== 'number') throw new Error(`/stats has no number at ${path.join('.')}`);
+  return value;
+}
+
+/**
+ * Bundles the target (as the harness runs it) and the virtual clock, and reads the facts.
+ * @throws when valgrind is missing or the target does not exist in `root`
+ */
+export async function prepareCostProbe(opts: CostProbeOptions): Promise<PreparedCostProbe> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const driver = costDriver(opts.target);
+  const root = opts.root ?? repoRoot;
+  const sizes = opts.sizes ?? driver.sizes;
+  if (!(sizes.large > sizes.small && sizes.small >= 0)) throw new Error(`cost sizes ${sizes.small}/${sizes.large}: the large workload must be larger than the small one`);
+  const valgrind = await valgrindVersion();
+  const bundle = await bundleTarget(targetEntry(opts.target, root), root, opts.target);
+  // The clock is the probe's (this checkout's), whichever checkout the target comes from.
+  const preload = await bundleTarget(join(repoRoot, 'scripts/lib/cost/virtual-clock-preload.ts'), repoRoot, 'cost-virtual-clock');
+  const facts = costFacts(valgrind, DETERMINISTIC_NODE_FLAGS, workloadVersion(opts.target));
+  const workDir = await mkdtemp(join(tmpdir(), `tidemark-cost-${opts.target}-`));
+  const env = targetEnv(driver, opts.env ?? {});
+  let runs = 0;
+
+  const runWorkload = async (ops: number, name: string): Promise<WorkloadPoint & { seconds: number }> => {
+    const started = performance.now();
+    const port = await freePort();
+    const target = await startUnderCachegrind({ bundle, cwd: root, port, env, workDir, name, preload });
+    let stats: Record<string, unknown>;
+    try {
+      await driver.drive({ port, advanceClock: (ms) => target.send(`advance ${ms}`) }, ops);
+      stats = await finalStats(port);
+    } catch (err) {
+      await target.kill();
+      throw new Error(`${opts.target} cost workload (${ops} operations) failed: ${(err as Error).message}; target log: ${target.logFile}`);
+    }
+    const open = statNumber(stats, ['connections', 'current']);
+    if (open !== 0) {
+      await target.kill();
+      throw new Error(`${opts.target} still had ${open} connection(s) open after the workload closed them all; target log: ${target.logFile}`);
+    }
+    const instructions = await target.stop();
+    return { instructions, ops: statNumber(stats, ['ops']), seconds: (performance.now() - started) / 1000 };
+  };
+
+  return {
+    target: opts.target,
+    facts,
+    unit: driver.unit,
+    sizes,
+    async measure() {
+      const n = ++runs;
+      const small = await runWorkload(sizes.small, `${opts.target}-${n}-small`);
+      const large = await runWorkload(sizes.large, `${opts.target}-${n}-large`);
+      const perOp = instructionsPerOp(small, large);
+      log(`  ${opts.target} cost run ${n}: ${Math.round(perOp).toLocaleString('en')} instructions/op (${large.ops - small.ops} ops; ${small.seconds.toFixed(1)} s + ${large.seconds.toFixed(1)} s)`);
+      return { instructionsPerOp: perOp, small, large };
+    },
+    dispose: () => rm(workDir, { recursive: true, force: true }),
+  };
+}
+
+/** Summarises runs of one prepared probe as `npm run cost` reports them. */
+export function costResult(probe: PreparedCostProbe, runs: CostRun[]): CostResult {
+  const figures = runs.map((r) => r.instructionsPerOp);
+  const { median, spread } = summarizeRuns(figures);
+  return {
+    target: probe.target,
+    instructionsPerOp: median,
+    runs: figures,
+    spread,
+    facts: probe.facts,
+    unit: probe.unit,
+    sizes: probe.sizes,
+    seconds: runs.flatMap((r) => [r.small.seconds, r.large.seconds]),
+  };
+}
+
+/**
+ * Probes one target `repeat` times.
+ * @param repeat figures to take (default 3)
+ */
+export async function probeCost(opts: CostProbeOptions & { repeat?: number }): Promise<CostResult> {
+  const probe = await prepareCostProbe(opts);
+  try {
+    const runs: CostRun[] = [];
+    for (let i = 0; i < (opts.repeat ?? 3); i++) runs.push(await probe.measure());
+    return costResult(probe, runs);
+  } finally {
+    await probe.dispose();
+  }
+}

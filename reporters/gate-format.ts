@@ -25,16 +25,19 @@ export function intervalHeader(s: ScenarioComparison): string {
   return levels.length > 1 ? 'CI' : `${levelPct(levels[0] ?? 0.95)} CI`;
 }
 
-/** How a scenario was decided, for its heading: runs or pairs, and the look of an adaptive paired gate. */
-export function decidedAt(s: ScenarioComparison, mode: GateReport['mode']): string {
+/** What a scenario was compared on, for its heading: runs or pairs, and the look of an adaptive paired gate. */
+export function comparedOn(s: ScenarioComparison, mode: GateReport['mode']): string {
   const runs = `${s.runs} ${mode === 'ab' ? 'pair' : 'run'}${s.runs === 1 ? '' : 's'}`;
   if (!s.look) return runs;
   return `${runs}, look ${s.look.index} of ${s.look.of}: α ${Number(s.look.alpha.toPrecision(2))}, ${levelPct(s.look.level)} intervals`;
 }
 
-/** Minimum detectable effect at 90% power, signed in the bad direction: `+12.3%`. */
+/**
+ * Minimum detectable effect at 90% power, signed in the bad direction: `+12.3%`. Beyond +1000% it is shown as
+ * `>+1000%`: with 2 pairs (1 degree of freedom) it can reach 10^40, a number that only says "nothing detectable".
+ */
 export function mde(m: MetricComparison): string {
-  return fmtChange(m.mde);
+  return m.mde !== null && m.mde > 10 ? '>+1000%' : fmtChange(m.mde);
 }
 
 /** Verdict word as shown to people. */
@@ -51,6 +54,7 @@ export function verdictLabel(m: MetricComparison): string {
     case 'advisory':
       return 'advisory';
     case 'insufficient':
+      if (m.note) return `not testable: ${m.note}`;
       // A limit needs no reference runs: what is missing is the figure itself (a soak slope needs 5 minutes).
       return m.limit === undefined ? 'too few runs' : 'not measured (run too short)';
   }
@@ -61,7 +65,7 @@ export function undecidedFigures(report: GateReport): string[] {
   return report.scenarios.flatMap((s) =>
     s.metrics
       .filter((m) => m.role === 'primary' && (m.verdict === 'undecided' || m.verdict === 'insufficient'))
-      .map((m) => `${m.scenario} ${m.metric} ${m.verdict === 'undecided' ? interval(m) : '(too few runs)'}`),
+      .map((m) => `${m.scenario} ${m.metric} ${m.verdict === 'undecided' ? interval(m) : `(${verdictLabel(m)})`}`),
   );
 }
 

@@ -1,6 +1,6 @@
 /** The gate's `report.md`, fit for a GitHub job summary. */
 import type { GateReport } from './gate-report.ts';
-import { decidedAt, figure, interval, intervalHeader, mde, pValue, percent, summaryLine, verdictLabel } from './gate-format.ts';
+import { comparedOn, figure, interval, intervalHeader, mde, pValue, percent, summaryLine, verdictLabel } from './gate-format.ts';
 
 const ICON = { pass: '✅', undecided: '❔', regression: '❌', invalid: '⚠️' } as const;
 
@@ -33,7 +33,7 @@ export function renderGateMarkdown(report: GateReport): string {
     '',
   ];
   for (const s of report.scenarios) {
-    lines.push(`## ${ICON[s.verdict]} ${s.scenario}: ${s.verdict}`, '', `Decided on ${decidedAt(s, report.mode)}.`, '');
+    lines.push(`## ${ICON[s.verdict]} ${s.scenario}: ${s.verdict}`, '', `Compared on ${comparedOn(s, report.mode)}.`, '');
     for (const reason of s.invalid) lines.push(`- invalid run: ${reason}`);
     for (const slo of s.sloFailures) lines.push(`- threshold failed: \`${slo}\``);
     if (s.invalid.length + s.sloFailures.length > 0) lines.push('');

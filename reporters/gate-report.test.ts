@@ -57,6 +57,17 @@ describe('gate reports', () => {
     expect(md).toContain('looking at 3, 6, 9, 12 pairs');
   });
 
+  it('shows an MDE beyond +1000% as such, and says why a figure was not testable', () => {
+    const hopeless: GateReport = {
+      ...undecided,
+      scenarios: [{ ...undecided.scenarios[0]!, metrics: [{ ...p50, mde: 1.8e40 }, { ...p95, change: null, ciLow: null, ciHigh: null, mde: null, verdict: 'insufficient', note: 'value ≤ 0 in 1 run' }] }],
+    };
+    const table = renderGateTable(hopeless);
+    expect(table).toMatch(/latency_p50.*>\+1000%.*undecided/);
+    expect(table).toMatch(/latency_p95.*not testable: value ≤ 0 in 1 run/);
+    expect(table.trim().split('\n').at(-1)).toContain('sse/sustained latency_p95 (not testable: value ≤ 0 in 1 run)');
+  });
+
   it('verdict points: one per scenario plus one per metric, stamped with the gate end', () => {
     const points = gateVerdictPoints(report);
     expect(points).toHaveLength(3);

@@ -40,6 +40,11 @@ export interface MetricComparison {
    * the runs taken (scripts/lib/gate/power.ts); the margin for a deterministic figure; null without a test.
    */
   mde: number | null;
+  /**
+   * Why a figure with runs on both sides could not be tested, when it is not just too few runs: a value ≤ 0,
+   * which a log-scale test cannot take (a negative latency is a broken measurement, not a fast one).
+   */
+  note?: string;
   /** `welch`, `pooled` or `paired`; null when there were too few runs to test, or no test is made. */
   method: 'welch' | 'pooled' | 'paired' | null;
   verdict: MetricVerdict;

@@ -1,12 +1,12 @@
 /** The gate's terminal table: per scenario, each figure's reference, current, change, interval, p, MDE, verdict. */
 import Table from 'cli-table3';
 import type { GateReport } from './gate-report.ts';
-import { decidedAt, figure, interval, intervalHeader, mde, pValue, percent, summaryLine, verdictLabel } from './gate-format.ts';
+import { comparedOn, figure, interval, intervalHeader, mde, pValue, percent, summaryLine, verdictLabel } from './gate-format.ts';
 
 export function renderGateTable(report: GateReport): string {
   const out: string[] = [];
   for (const s of report.scenarios) {
-    out.push(`${s.scenario}: ${s.verdict.toUpperCase()} (${decidedAt(s, report.mode)})`);
+    out.push(`${s.scenario}: ${s.verdict.toUpperCase()} (${comparedOn(s, report.mode)})`);
     for (const reason of s.invalid) out.push(`  invalid: ${reason}`);
     for (const slo of s.sloFailures) out.push(`  threshold failed: ${slo}`);
     const table = new Table({

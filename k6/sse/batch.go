@@ -90,7 +90,7 @@ func (b *sampleBatch) flush() {
 	if len(out) > 0 {
 		metrics.PushIfNotDone(b.ctx, b.out, metrics.Samples(out))
 	}
-	// The pushed slice now belongs to k6: start a new one.
-	b.samples = nil
+	// The pushed slice now belongs to k6: start a new one, sized like the last.
+	b.samples = make([]metrics.Sample, 0, len(out))
 	b.oldest = time.Time{}
 }

@@ -86,6 +86,9 @@ func (mi *instance) client(state *lib.State) *http.Client {
 			DisableCompression: true, // gzip would buffer events and distort delivery latency
 			DisableKeepAlives:  state.Options.NoConnectionReuse.Bool || state.Options.NoVUConnectionReuse.Bool,
 			IdleConnTimeout:    30 * time.Second,
+			// A stream writes one small request and then only reads: the
+			// default 4 KiB write buffer per connection would mostly sit idle.
+			WriteBufferSize: 1 << 10,
 		}
 	}
 	maxRedirects := 10

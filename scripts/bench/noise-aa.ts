@@ -33,9 +33,23 @@ options:
 
 /** Run configurations that can be compared; each differs from `default` in one noise control. */
 const CONFIGS: Record<string, Partial<RunScenarioOptions>> = {
-  default: {},
+  default: { pin: false },
   pin: { pin: true },
+  'no-handling-time': { pin: false, targetEnv: { TIDEMARK_HANDLING_TIME: '0' } },
 };
+
+/**
+ * The figures compared: the gated ones, plus the tick-based CPU per operation (the figure schedstat replaced)
+ * and the server-side handling time, measured on the same runs.
+ */
+function figuresOf(run: RunResult): Record<string, number | null> {
+  return {
+    ...gatedFigures(run),
+    cpu_ms_per_op_ticks: run.resources?.cpuMsPerOpTicks ?? null,
+    server_p50: run.serverLatency?.p50 ?? null,
+    server_p95: run.serverLatency?.p95 ?? null,
+  };
+}
 
 function sdLog(values: number[]): number | null {
   const logs = values.filter((v) => v > 0).map(Math.log);
@@ -83,18 +97,19 @@ runMain(async () => {
     for (const name of order) {
       const run = await runScenario({ scenario, runId, outDir: `${outDir}/${name}`, repeat: round + 1, duration: values.duration ?? '5s', log: () => {}, ...CONFIGS[name] });
       results.get(name)?.push(run);
-      process.stderr.write(`round ${round + 1}/${runs} ${name}: ${run.valid ? 'valid' : `INVALID ${run.invalidReasons.join('; ')}`}\n`);
+      const state = run.valid ? (run.disturbed.length > 0 ? `valid, disturbed (${run.disturbed.join('; ')})` : 'valid') : `INVALID ${run.invalidReasons.join('; ')}`;
+      process.stderr.write(`round ${round + 1}/${runs} ${name}: ${state}\n`);
     }
   }
   const loadEnd = loadAverage();
   const lines = [`noise A/A: ${scenario}, ${runs} runs per configuration, interleaved; load average ${loadStart} at start, ${loadEnd} at end; ${((Date.now() - started) / 60000).toFixed(1)} min`, ''];
   lines.push(`| figure | ${names.map((n) => `${n}: sd(log) [90% CI], median`).join(' | ')} |`);
   lines.push(`|---|${names.map(() => '---').join('|')}|`);
-  const figureNames = Object.keys(gatedFigures((results.get(names[0] as string) ?? [])[0] as RunResult));
+  const figureNames = Object.keys(figuresOf((results.get(names[0] as string) ?? [])[0] as RunResult));
   const table: Record<string, Record<string, { sd: number | null; ci: [number, number] | null; median: number | null; n: number }>> = {};
   for (const figure of figureNames) {
     const cells = names.map((n) => {
-      const v = (results.get(n) ?? []).filter((r) => r.valid).map((r) => gatedFigures(r)[figure]).filter((x): x is number => typeof x === 'number' && x > 0);
+      const v = (results.get(n) ?? []).filter((r) => r.valid).map((r) => figuresOf(r)[figure]).filter((x): x is number => typeof x === 'number' && x > 0);
       const sd = sdLog(v);
       const ci = sdLogInterval(v);
       (table[figure] ??= {})[n] = { sd, ci, median: v.length ? median(v) : null, n: v.length };

@@ -57,6 +57,13 @@ export interface CostProbeOptions {
   sizes?: { small: number; large: number };
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /** Node and V8 flags of the target (default {@link DETERMINISTIC_NODE_FLAGS}); recorded in the facts. */
+  nodeFlags?: readonly string[];
+  /**
+   * Keep the work folder (cachegrind outputs for `cg_diff`/`cg_annotate`, target logs) and print where it is.
+   * Default false: removed (kept anyway when a run fails, for its logs).
+   */
+  keepFiles?: boolean;
 }
 
 /** A probe ready to measure: bundles built, facts known. */
@@ -67,15 +74,17 @@ export interface PreparedCostProbe {
   readonly sizes: { small: number; large: number };
   /** Measures one figure (two valgrind runs). */
   measure(): Promise<CostRun>;
-  /** Removes its temporary files. */
-  dispose(): Promise<void>;
+  /** One valgrind run of `ops` operations: its total instructions and `/stats` ops (for experiments). */
+  point(ops: number, name: string): Promise<WorkloadPoint & { seconds: number }>;
+  /** Removes its temporary files, unless kept (`keepFiles`, or `failed`: their logs say why). */
+  dispose(failed?: boolean): Promise<void>;
 }
 
 /** Variables that must not reach the probed target: auth would refuse the driver, NODE_OPTIONS would change what runs. */
 const DROPPED_ENV = ['TIDEMARK_AUTH_TOKEN', 'NODE_OPTIONS', 'VALGRIND_OPTS'];
 
 function targetEnv(driver: CostDriver, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...driver.env, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, UV_THREADPOOL_SIZE: '1', ...driver.env, ...extra };
   for (const name of DROPPED_ENV) delete env[name];
   return env;
 }
@@ -102,7 +111,8 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
   const bundle = await bundleTarget(targetEntry(opts.target, root), root, opts.target);
   // The clock is the probe's (this checkout's), whichever checkout the target comes from.
   const preload = await bundleTarget(join(repoRoot, 'scripts/lib/cost/virtual-clock-preload.ts'), repoRoot, 'cost-virtual-clock');
-  const facts = costFacts(valgrind, DETERMINISTIC_NODE_FLAGS, workloadVersion(opts.target));
+  const nodeFlags = opts.nodeFlags ?? DETERMINISTIC_NODE_FLAGS;
+  const facts = costFacts(valgrind, nodeFlags, workloadVersion(opts.target));
   const workDir = await mkdtemp(join(tmpdir(), `tidemark-cost-${opts.target}-`));
   const env = targetEnv(driver, opts.env ?? {});
   let runs = 0;
@@ -110,7 +120,7 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
   const runWorkload = async (ops: number, name: string): Promise<WorkloadPoint & { seconds: number }> => {
     const started = performance.now();
     const port = await freePort();
-    const target = await startUnderCachegrind({ bundle, cwd: root, port, env, workDir, name, preload });
+    const target = await startUnderCachegrind({ bundle, cwd: root, port, env, workDir, name, preload, nodeFlags, keepOutput: opts.keepFiles === true });
     let stats: Record<string, unknown>;
     try {
       await driver.drive({ port, advanceClock: (ms) => target.send(`advance ${ms}`) }, ops);
@@ -133,6 +143,7 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
     facts,
     unit: driver.unit,
     sizes,
+    point: runWorkload,
     async measure() {
       const n = ++runs;
       const small = await runWorkload(sizes.small, `${opts.target}-${n}-small`);
@@ -141,7 +152,10 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
       log(`  ${opts.target} cost run ${n}: ${Math.round(perOp).toLocaleString('en')} instructions/op (${large.ops - small.ops} ops; ${small.seconds.toFixed(1)} s + ${large.seconds.toFixed(1)} s)`);
       return { instructionsPerOp: perOp, small, large };
     },
-    dispose: () => rm(workDir, { recursive: true, force: true }),
+    async dispose(failed = false) {
+      if (opts.keepFiles || failed) log(`  ${opts.target} cost files kept in ${workDir}`);
+      else await rm(workDir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -167,11 +181,13 @@ export function costResult(probe: PreparedCostProbe, runs: CostRun[]): CostResul
  */
 export async function probeCost(opts: CostProbeOptions & { repeat?: number }): Promise<CostResult> {
   const probe = await prepareCostProbe(opts);
+  const runs: CostRun[] = [];
   try {
-    const runs: CostRun[] = [];
     for (let i = 0; i < (opts.repeat ?? 3); i++) runs.push(await probe.measure());
-    return costResult(probe, runs);
-  } finally {
-    await probe.dispose();
+  } catch (err) {
+    await probe.dispose(true);
+    throw err;
   }
+  await probe.dispose();
+  return costResult(probe, runs);
 }

@@ -68,6 +68,8 @@ export interface CachegrindTargetOptions {
   nodeFlags?: readonly string[];
   /** A module loaded before the bundle (`--import`), e.g. the virtual clock. Default none. */
   preload?: string;
+  /** Keep cachegrind's output file after reading it, for `cg_annotate` / `cg_diff` (default false). */
+  keepOutput?: boolean;
   /** How long start-up under valgrind may take, ms (default 120000: a busy machine slows valgrind a lot). */
   readyTimeoutMs?: number;
 }
@@ -157,7 +159,7 @@ export async function startUnderCachegrind(opts: CachegrindTargetOptions): Promi
       const text = await readFile(outFile, 'utf8').catch(() => {
         throw new Error(`cachegrind wrote no output file ${outFile}; see ${logFile}`);
       });
-      await rm(outFile, { force: true });
+      if (!opts.keepOutput) await rm(outFile, { force: true });
       return instructionsFromCachegrind(text);
     },
     kill: () => stopChild(child, 2000),

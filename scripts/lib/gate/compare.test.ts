@@ -82,6 +82,14 @@ describe('compareAll', () => {
     expect(gateVerdict(results, 0)).toBe('undecided');
   });
 
+  it('says why a figure with a value ≤ 0 is not tested (a negative latency is a broken measurement)', () => {
+    const broken = input(1);
+    broken.current[1] = fakeRun({ p95: -3.8 });
+    const [r] = compareAll([broken]);
+    expect(r?.metrics.find((m) => m.metric === 'latency_p95')).toMatchObject({ verdict: 'insufficient', note: 'value ≤ 0 in 1 run', change: null });
+    expect(r?.verdict).toBe('undecided');
+  });
+
   it('gives every tested line its MDE at 90% power, at α/k for a Holm family of k', () => {
     const [r] = compareAll([input(1)]);
     const p95 = r!.metrics.find((m) => m.metric === 'latency_p95')!;

@@ -89,7 +89,11 @@ function logTest(f: FigureValues, level: number): LogTest | null {
 export function testComparison(f: FigureValues, level: number): { cmp: MetricComparison; test: LogTest | null } {
   const test = logTest(f, level);
   const cmp = line(f, 'test');
-  if (test === null) return { cmp: { ...cmp, verdict: f.role === 'advisory' ? 'advisory' : 'insufficient' }, test };
+  if (test === null) {
+    const nonPositive = numbers([...f.reference, ...f.current]).filter((v) => !(v > 0)).length;
+    const note = nonPositive > 0 ? `value ≤ 0 in ${nonPositive} run${nonPositive === 1 ? '' : 's'}` : undefined;
+    return { cmp: { ...cmp, ...(note ? { note } : {}), verdict: f.role === 'advisory' ? 'advisory' : 'insufficient' }, test };
+  }
   return {
     cmp: {
       ...cmp,

@@ -1,4 +1,4 @@
-/** The figures the gate compares, taken from one run result, with their direction and default margin. */
+/** The figures the gate compares, taken from one run result, with their role, direction, rule and default margin. */
 import type { RunResult } from '../../../reporters/run-result.ts';
 
 export type Direction = 'lower' | 'higher';

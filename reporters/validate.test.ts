@@ -47,6 +47,17 @@ describe('validateRunResult', () => {
     expect(msg).toContain('$.disturbed[0]: must NOT have fewer than 1 characters');
   });
 
+  it('reads a result written before conditions, disturbed, serverLatency and cpuMsPerOpTicks existed, with their defaults', () => {
+    const older = JSON.parse(JSON.stringify(sampleRun())) as Record<string, unknown> & { resources: Record<string, unknown> };
+    for (const key of ['conditions', 'disturbed', 'serverLatency']) delete older[key];
+    delete older.resources.cpuMsPerOpTicks;
+    const run = validateRunResult(older);
+    expect(run.disturbed).toEqual([]);
+    expect(run.conditions).toBeNull();
+    expect(run.serverLatency).toBeNull();
+    expect(run.resources?.cpuMsPerOpTicks).toBeNull();
+  });
+
   it('names a missing property with its path', () => {
     expect(problems(broken((r) => delete r.load.askedRate))).toContain('$.load.askedRate: missing required property');
   });
@@ -107,12 +118,15 @@ describe('validateRunResult', () => {
 describe('schema and RunResult stay in sync', () => {
   it('requires exactly the keys of RunResult (sample run has every key, TS checks none is extra)', () => {
     const run = sampleRun();
-    expect([...schema.required].sort()).toEqual(Object.keys(run).sort());
+    // A key is either required or has a default (added later: older results get the default when read).
+    const requiredOrDefaulted = (props: Record<string, object>, required: string[]): string[] =>
+      Object.keys(props).filter((k) => required.includes(k) || 'default' in (props[k] as object)).sort();
+    expect(requiredOrDefaulted(schema.properties, schema.required)).toEqual(Object.keys(run).sort());
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(run).sort());
     const nested = { git: run.git, k6: run.k6, machine: run.machine, load: run.load, resources: run.resources, conditions: run.conditions } as const;
     for (const [key, value] of Object.entries(nested)) {
-      const sub = schema.properties[key as keyof typeof nested];
-      expect([...sub.required].sort(), key).toEqual(Object.keys(value ?? {}).sort());
+      const sub = schema.properties[key as keyof typeof nested] as { properties: Record<string, object>; required: string[] };
+      expect(requiredOrDefaulted(sub.properties, sub.required), key).toEqual(Object.keys(value ?? {}).sort());
     }
     expect([...schema.properties.conditions.properties.machine.required].sort()).toEqual(Object.keys(run.conditions?.machine ?? {}).sort());
     expect([...schema.$defs.processConditions.required].sort()).toEqual(Object.keys(run.conditions?.target ?? {}).sort());

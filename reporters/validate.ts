@@ -14,7 +14,9 @@ let compiled: { run: ValidateFunction; samples: ValidateFunction } | null = null
 
 function validators(): { run: ValidateFunction; samples: ValidateFunction } {
   if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, formats: { 'date-time': isDateTime } });
+  // useDefaults: results written before a field existed (conditions, disturbed, serverLatency) still import,
+  // with the schema's defaults filled in, so code reading them needs no special case.
+  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: true, allowUnionTypes: true, formats: { 'date-time': isDateTime } });
   const run = ajv.compile(schema);
   const samples = ajv.compile({ type: 'array', items: { $ref: `${schema.$id}#/$defs/resourceSample` } });
   compiled = { run, samples };

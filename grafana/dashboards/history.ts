@@ -135,7 +135,7 @@ function verdicts(d: DashboardBuilder): DashboardBuilder {
         span: 12,
         newestFirst: true,
         links: { testid: [runDataLink('${scenario}', GATE_WINDOW_MS)] },
-        colours: { verdict: { regression: 'red', improvement: 'green', unchanged: 'text', insufficient: 'orange' } },
+        colours: { verdict: { regression: 'red', improvement: 'green', unchanged: 'text', undecided: 'yellow', advisory: 'blue', insufficient: 'orange' } },
       }),
     );
 }

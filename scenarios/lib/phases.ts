@@ -30,9 +30,24 @@ export function burstStages(shape: BurstShape, baseRate: number, factor = 10): A
   ];
 }
 
+export type BurstPhase = 'pre' | 'spike' | 'recovery';
+
 /** The phase of the burst profile at this moment: `pre`, `spike` (ramps included) or `recovery`. */
-export function currentPhase(shape: BurstShape): 'pre' | 'spike' | 'recovery' {
-  const elapsedS = (Date.now() - exec.scenario.startTime) / 1000;
+export function currentPhase(shape: BurstShape): BurstPhase {
+  return phaseAt(shape, (Date.now() - exec.scenario.startTime) / 1000);
+}
+
+/**
+ * `currentPhase` for calls per message: k6 builds `exec.scenario` anew on every access, so the clock reads the
+ * scenario's start once, when it is made (make it in the iteration, not the init context).
+ */
+export function phaseClock(shape: BurstShape): () => BurstPhase {
+  const start = exec.scenario.startTime;
+  return () => phaseAt(shape, (Date.now() - start) / 1000);
+}
+
+/** The phase `elapsedS` seconds into the scenario. */
+export function phaseAt(shape: BurstShape, elapsedS: number): BurstPhase {
   if (elapsedS < shape.preS) return 'pre';
   if (elapsedS < shape.preS + 2 * shape.rampS + shape.spikeS) return 'spike';
   return 'recovery';

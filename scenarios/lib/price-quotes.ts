@@ -16,7 +16,10 @@ export interface QuoteStreamOptions {
   maxQuotes?: number;
   /** Extra tags for every sample (default none). */
   tags?: Record<string, string>;
-  /** Tag function evaluated per quote, e.g. the burst phase (default none). */
+  /**
+   * Tag function evaluated per quote, e.g. the burst phase (default none). Return the same object for the same
+   * tags: the merged tags are rebuilt only when it changes.
+   */
   dynamicTags?: () => Record<string, string>;
 }
 
@@ -45,6 +48,10 @@ export function readQuotes(opts: QuoteStreamOptions): QuoteStreamOutcome {
   let gaps = 0;
   let malformed = false;
   let first = true;
+  // Per stream, not per quote: k6 builds `exec.scenario` anew on every access.
+  const latencyFrom = exec.scenario.startTime + WARMUP_MS;
+  let lastDynamic: Record<string, string> | null = null;
+  let sampleTags = tags;
 
   const res = sse.open(opts.url, { method: 'GET', headers: AUTH_HEADERS, tags, timeout: opts.holdMs }, (client) => {
     client.on('open', () => m.connectTime.add(Date.now() - started, tags));
@@ -59,7 +66,13 @@ export function readQuotes(opts: QuoteStreamOptions): QuoteStreamOutcome {
         return;
       }
       const now = event.receivedAt;
-      const sampleTags = opts.dynamicTags ? { ...tags, ...opts.dynamicTags() } : tags;
+      if (opts.dynamicTags) {
+        const dynamic = opts.dynamicTags();
+        if (dynamic !== lastDynamic) {
+          lastDynamic = dynamic;
+          sampleTags = { ...tags, ...dynamic };
+        }
+      }
       if (first) {
         first = false;
         m.firstQuote.add(now - started, sampleTags);
@@ -69,7 +82,7 @@ export function readQuotes(opts: QuoteStreamOptions): QuoteStreamOutcome {
       lastSeq.set(q.symbol, q.seq);
       quotes++;
       // Latency samples of the warm-up are left out (see WARMUP_MS); the quotes still count for gaps.
-      if (now - exec.scenario.startTime >= WARMUP_MS) {
+      if (now >= latencyFrom) {
         m.tickToQuote.add(now - q.t, sampleTags);
         m.quoteDelivery.add(now - q.e, sampleTags);
       }

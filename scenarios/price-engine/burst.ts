@@ -8,7 +8,8 @@
 import type { Options } from 'k6/options';
 import exec from 'k6/execution';
 import { envNumber } from '../lib/env.ts';
-import { burstShape, burstStages, currentPhase } from '../lib/phases.ts';
+import { burstShape, burstStages, currentPhase, phaseClock } from '../lib/phases.ts';
+import type { BurstPhase } from '../lib/phases.ts';
 import { WARMUP_MS, priceConfig, priceThresholds, quotesUrl, subscriberSymbols, tickScenario } from '../lib/price-config.ts';
 import { markEngine, recordEngineLatency } from '../lib/price-engine-window.ts';
 import { burstPlan, sharePlan } from '../lib/price-plan.ts';
@@ -21,7 +22,18 @@ const cfg = priceConfig({ rate: 1000, durationS: 20 });
 const spikeE2eP95Ms = envNumber('PE_SPIKE_E2E_P95_MS', cfg.e2eP95Ms * 4, { min: 0 });
 const shape = burstShape(cfg.durationS);
 const plan = burstPlan(shape, cfg.rate);
-const phaseTags = (): Record<string, string> => ({ phase: currentPhase(shape) });
+/** One tag object per phase, shared: per-message code compares them by identity (see readQuotes). */
+const PHASE_TAGS: Readonly<Record<BurstPhase, Record<string, string>>> = {
+  pre: { phase: 'pre' },
+  spike: { phase: 'spike' },
+  recovery: { phase: 'recovery' },
+};
+const phaseTags = (): Record<string, string> => PHASE_TAGS[currentPhase(shape)];
+/** `phaseTags` for per-message calls, made per iteration (see phaseClock). */
+const phaseTagsClock = (): (() => Record<string, string>) => {
+  const clock = phaseClock(shape);
+  return () => PHASE_TAGS[clock()];
+};
 
 export const options: Options = {
   scenarios: {
@@ -59,14 +71,14 @@ export function publish(): void {
 }
 
 export function publishWs(): void {
-  publishOverWs(cfg, sharePlan(plan, cfg.publishers), phaseTags);
+  publishOverWs(cfg, sharePlan(plan, cfg.publishers), phaseTagsClock());
 }
 
 export function subscribe(): void {
   readQuotes({
     url: quotesUrl(cfg.baseUrl, subscriberSymbols(cfg, exec.vu.idInInstance - 1)),
     holdMs: (plan.durationS + 1) * 1000,
-    dynamicTags: phaseTags,
+    dynamicTags: phaseTagsClock(),
   });
 }
 

@@ -107,7 +107,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
   let baseUrl = opts.url?.replace(/\/+$/, '') ?? '';
   let k6Proc: ChildProcess | null = null;
   let samples: ResourceSample[] = [];
-  const git = gitInfo();
+  // The code that ran is the target's checkout: an A run of a paired gate records A's commit, not the working tree's.
+  const git = gitInfo(opts.targetRoot ?? repoRoot);
   let before: ResourceSample | null = null;
   let sampler: ResourceSampler | null = null;
   let probe: ConditionsProbe | null = null;

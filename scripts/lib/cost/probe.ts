@@ -123,6 +123,7 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
     const target = await startUnderCachegrind({ bundle, cwd: root, port, env, workDir, name, preload, nodeFlags, keepOutput: opts.keepFiles === true });
     let stats: Record<string, unknown>;
     try {
+      await new Promise((r) => setTimeout(r, Number(process.env.SETTLE_MS ?? 0)));
       await driver.drive({ port, advanceClock: (ms) => target.send(`advance ${ms}`) }, ops);
       stats = await finalStats(port);
     } catch (err) {

@@ -50,7 +50,11 @@ export function baselineFromRuns(runs: RunResult[], duration: string | null): Ba
   for (const [name, spec] of Object.entries(DEFAULT_GATED)) {
     const has = (f: Record<string, number | null>): boolean => typeof f[name] === 'number';
     // A limit needs no positive reference (a soak slope may be below 0); a log-scale test does.
-    if (perRun.every((f) => has(f) && (spec.limit !== undefined || (f[name] as number) > 0))) gated[name] = spec;
+    if (perRun.every((f) => has(f) && (spec.limit !== undefined || (f[name] as number) > 0))) {
+      // The role is the code's to decide (DEFAULT_GATED), not the baseline's: keep only what compares.
+      const { role: _role, ...comparable } = spec;
+      gated[name] = comparable;
+    }
   }
   return {
     schema: BASELINE_SCHEMA,

@@ -14,15 +14,16 @@ export interface Worktree {
 /**
  * Checks out `ref` under `.tools/ab/<sha>` (detached) and links this checkout's node_modules into it,
  * so its targets run with the same dependencies. Errors name the ref when git does not know it.
+ * @param label suffix of the folder name, for two checkouts of one commit (accuracy's A and B); default none
  */
-export async function checkoutRef(ref: string): Promise<Worktree> {
+export async function checkoutRef(ref: string, label?: string): Promise<Worktree> {
   let sha: string;
   try {
     sha = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch {
     throw new Error(`--against ${ref}: git does not know this ref here (fetch it first, e.g. \`git fetch origin ${ref}\`, or check out with full history)`);
   }
-  const path = repoPath('.tools', 'ab', sha.slice(0, 12));
+  const path = repoPath('.tools', 'ab', label === undefined ? sha.slice(0, 12) : `${sha.slice(0, 12)}-${label}`);
   await mkdir(repoPath('.tools', 'ab'), { recursive: true });
   if (existsSync(path)) await removeWorktree(path);
   execFileSync('git', ['worktree', 'add', '--detach', '--force', path, sha], { cwd: repoRoot, stdio: 'ignore' });

@@ -35,8 +35,9 @@ export function renderGateMarkdown(report: GateReport): string {
   for (const s of report.scenarios) {
     lines.push(`## ${ICON[s.verdict]} ${s.scenario}: ${s.verdict}`, '', `Compared on ${comparedOn(s, report.mode)}.`, '');
     for (const reason of s.invalid) lines.push(`- invalid run: ${reason}`);
+    for (const reason of s.disturbed ?? []) lines.push(`- disturbed run (counted): ${reason}`);
     for (const slo of s.sloFailures) lines.push(`- threshold failed: \`${slo}\``);
-    if (s.invalid.length + s.sloFailures.length > 0) lines.push('');
+    if (s.invalid.length + (s.disturbed ?? []).length + s.sloFailures.length > 0) lines.push('');
     lines.push(`| metric | ${report.mode === 'ab' ? 'A' : 'baseline'} | current | change | ${intervalHeader(s)} | p (Holm) | MDE (90%) | margin | verdict |`);
     lines.push('|---|---:|---:|---:|---|---:|---:|---:|---|');
     for (const m of s.metrics) {

@@ -57,6 +57,13 @@ describe('gate reports', () => {
     expect(md).toContain('looking at 3, 6, 9, 12 pairs');
   });
 
+  it('lists disturbed runs (counted, never silently) in the table and the markdown', () => {
+    const disturbed: GateReport = { ...report, scenarios: [{ ...report.scenarios[0]!, disturbed: ['sse/sustained run 2: target waited for a CPU 180% of its CPU time (bound 50%)'] }] };
+    expect(renderGateTable(disturbed)).toContain('  disturbed: sse/sustained run 2: target waited for a CPU 180% of its CPU time (bound 50%)');
+    expect(renderGateMarkdown(disturbed)).toContain('- disturbed run (counted): sse/sustained run 2: target waited');
+    expect(renderGateTable(report)).not.toContain('disturbed');
+  });
+
   it('shows an MDE beyond +1000% as such, and says why a figure was not testable', () => {
     const hopeless: GateReport = {
       ...undecided,

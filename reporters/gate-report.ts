@@ -60,6 +60,11 @@ export interface ScenarioComparison {
   look?: { index: number; of: number; pairs: number; alpha: number; level: number };
   /** Why the scenario is invalid (one line per invalid run). */
   invalid: string[];
+  /**
+   * Valid runs disturbed beyond the bounds of reporters/disturbance.ts (one line per run, with the reasons): they
+   * are counted, and shown so that a reader can weigh them. Absent in reports written before it existed.
+   */
+  disturbed?: string[];
   /** Failed absolute thresholds in current runs, `metric: expression`. */
   sloFailures: string[];
   metrics: MetricComparison[];

@@ -8,6 +8,7 @@ export function renderGateTable(report: GateReport): string {
   for (const s of report.scenarios) {
     out.push(`${s.scenario}: ${s.verdict.toUpperCase()} (${comparedOn(s, report.mode)})`);
     for (const reason of s.invalid) out.push(`  invalid: ${reason}`);
+    for (const reason of s.disturbed ?? []) out.push(`  disturbed: ${reason}`);
     for (const slo of s.sloFailures) out.push(`  threshold failed: ${slo}`);
     const table = new Table({
       head: ['metric', report.mode === 'ab' ? 'A' : 'baseline', 'current', 'change', intervalHeader(s), 'p (Holm)', 'MDE (90%)', 'verdict'],

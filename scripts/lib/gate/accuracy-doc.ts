@@ -1,9 +1,8 @@
-/** Renders docs/GATE.md: the gate's method and its measured false-alarm and detection rates. */
+/** The baseline-mode accuracy section of docs/GATE.md: measured false-alarm and detection rates against baselines. */
 import type { GateReport } from '../../../reporters/gate-report.ts';
 import type { MachineInfo } from '../machine.ts';
 import type { GitInfo } from '../repo.ts';
 import type { AccuracyOptions, AccuracyResult, TrialOutcome } from './accuracy.ts';
-import { renderMethodSection } from './method-doc.ts';
 
 export interface AccuracyDocInput {
   result: AccuracyResult;
@@ -13,6 +12,8 @@ export interface AccuracyDocInput {
   git: GitInfo;
   runId: string;
   gate: GateReport | null;
+  /** Load averages when the measurement started and ended. */
+  load: { start: string; end: string };
 }
 
 /** Wilson score interval for k successes in n trials (95%): honest bounds for small counts. */
@@ -46,14 +47,12 @@ export function renderAccuracyDoc(input: AccuracyDocInput): string {
   const medians = Object.entries(result.medians)
     .map(([k, v]) => `${k} ${v.toPrecision(3)}`)
     .join(', ');
-  return `# The regression gate: method and measured accuracy
+  return `## Accuracy in baseline mode
 
-This file is written by \`npm run gate:accuracy\` (scripts/gate-accuracy.ts); the figures below are from the
-run \`${input.runId}\` on commit \`${input.git.sha.slice(0, 12)}\`, machine \`${input.machine.class}\`
-(${input.machine.cpus} × ${input.machine.model}, ${input.machine.memGiB} GiB), shared with other work while it ran.
+Measured by \`npm run gate:accuracy\` (scripts/gate-accuracy.ts): run \`${input.runId}\` on commit \`${input.git.sha.slice(0, 12)}\`, machine \`${input.machine.class}\`
+(${input.machine.cpus} × ${input.machine.model}, ${input.machine.memGiB} GiB), load average ${input.load.start} at start and ${input.load.end} at end.
 
-${renderMethodSection(o.alpha)}
-## How accuracy was measured
+### How it was measured
 
 - Scenario \`${result.scenario}\`, ${o.duration} load phase per run, default load.
 - A pool of ${o.poolRuns} unchanged runs (${result.poolInvalid} invalid, left out; runs over a k6 threshold stay in and count as regressions).
@@ -67,7 +66,7 @@ ${renderMethodSection(o.alpha)}
   median p95; the CPU burn the stated share of the median CPU time per operation; the memory the stated share
   of the median RSS per connection.
 
-## Results
+### Results
 
 | gates | false alarms (any regression) | figures flagged |
 |---|---|---|

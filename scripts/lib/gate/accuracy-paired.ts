@@ -73,6 +73,8 @@ export interface PairedTrial {
   improvements: string[];
   undecided: string[];
   pairs: number;
+  /** Minimum detectable effect of each primary test-based figure at the look that ended the gate. */
+  mde: Record<string, number | null>;
 }
 
 export interface PairedTrialOptions {
@@ -124,6 +126,7 @@ export async function drawPairedGates(scenario: string, pool: Pair[], opts: Pair
       improvements: primary.filter((m) => m.verdict === 'improvement').map((m) => m.metric),
       undecided: primary.filter((m) => m.verdict === 'undecided' || m.verdict === 'insufficient').map((m) => m.metric),
       pairs: reference.length,
+      mde: Object.fromEntries(primary.filter((m) => m.rule !== 'deterministic').map((m) => [m.metric, m.mde])),
     });
   }
   return trials;

@@ -41,6 +41,8 @@ export interface AccuracyOptions {
   outDir: string;
   /** Seed of the trial draws, for a repeatable analysis of the same runs (default 1). */
   seed: number;
+  /** Pin k6 and the target to separate CPUs (run-scenario's `pin`). @default false */
+  pin?: boolean;
   log: (line: string) => void;
 }
 
@@ -120,6 +122,7 @@ export async function measureAccuracy(opts: AccuracyOptions): Promise<AccuracyRe
       repeat: counter,
       duration: opts.duration,
       targetEnv,
+      pin: opts.pin ?? false,
       log: () => {},
     });
     runSeconds.push((Date.now() - started) / 1000);

@@ -17,10 +17,18 @@ export interface CodeRegression {
   scenario: string;
   /** File edited, relative to the checkout's root. */
   file: string;
-  /** The line (trimmed) the edit is anchored on; it must occur exactly once. */
+  /**
+   * The line (trimmed) the edit is anchored on, optionally preceded by the lines (trimmed, `\n`-separated) just
+   * before it, to make it unique; it must occur exactly once. Only its last line is replaced.
+   */
   anchor: string;
-  /** The replacement of the anchor line for a given size. */
+  /** The replacement of the anchor's last line for a given size. */
   replace(anchorLine: string, size: number): string;
+  /**
+   * The size that moves `metric` by `share`, from the medians of unchanged runs; absent where the size needs
+   * a calibration instead (the loop: see accuracy-cost.ts).
+   */
+  sizeFor?(share: number, medians: Record<string, number>): number;
 }
 
 /**
@@ -51,6 +59,7 @@ export const CODE_REGRESSIONS: Record<string, CodeRegression> = {
     anchor: 'const stream: Stream = { res, after: 0, ballast: faults.holdMemory() };',
     replace: (line, size) =>
       line.replace('faults.holdMemory()', `faults.holdMemory() ?? Buffer.allocUnsafeSlow(${Math.round(size)} * 1024).fill(0x5a)`),
+    sizeFor: (share, m) => Math.max(1, Math.round(share * (m.rss_per_connection_kb ?? 0))),
   },
   // Latency added in the delivery path: each event written after a wait, in order.
   'sse-delay': {
@@ -59,13 +68,15 @@ export const CODE_REGRESSIONS: Record<string, CodeRegression> = {
     metric: 'latency_p95',
     scenario: 'sse/sustained',
     file: 'targets/sse/stream.ts',
-    anchor: 'res.write(frame);',
+    anchor: 'd.faults.burn();\nres.write(frame);',
     // Timers round below 1 ms up to 1 ms, so the wait polls the monotonic clock (as the delay knob does).
     replace: (line, size) =>
       line.replace(
         'res.write(frame);',
         `{ const due = performance.now() + ${size.toFixed(4)}; const w = (): void => { if (res.destroyed) return; if (performance.now() >= due) res.write(frame); else setImmediate(w); }; w(); }`,
       ),
+    // An added wait d moves every latency sample by about d: p95 + d = p95 × (1 + share).
+    sizeFor: (share, m) => share * (m.latency_p95 ?? 0),
   },
 };
 
@@ -77,9 +88,11 @@ export async function applyCodeRegression(root: string, regression: CodeRegressi
   const path = join(root, regression.file);
   const source = await readFile(path, 'utf8');
   const lines = source.split('\n');
-  const at = lines.flatMap((l, i) => (l.trim() === regression.anchor ? [i] : []));
+  const anchor = regression.anchor.split('\n');
+  const matchesAt = (end: number): boolean => anchor.every((a, k) => lines[end - (anchor.length - 1) + k]?.trim() === a);
+  const at = lines.flatMap((_, i) => (i >= anchor.length - 1 && matchesAt(i) ? [i] : []));
   if (at.length !== 1) {
-    throw new Error(`${regression.name}: the line \`${regression.anchor}\` occurs ${at.length} times in ${regression.file} (expected once); update its anchor in scripts/lib/gate/code-regressions.ts`);
+    throw new Error(`${regression.name}: the lines \`${anchor.join(' / ')}\` occur ${at.length} times in ${regression.file} (expected once); update its anchor in scripts/lib/gate/code-regressions.ts`);
   }
   const i = at[0] as number;
   const line = lines[i] as string;

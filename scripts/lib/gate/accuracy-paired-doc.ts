@@ -1,0 +1,116 @@
+/** The paired-mode and cost sections of docs/GATE.md, written by `npm run gate:accuracy -- --mode paired|cost`. */
+import type { CostAccuracyResult } from './accuracy-cost.ts';
+import { wilson } from './accuracy-doc.ts';
+import type { Pair, PairedTrial } from './accuracy-paired.ts';
+
+export interface PairedArm {
+  label: string;
+  /** The figure a detection must flag (null for A/A). */
+  metric: string | null;
+  /** What was written in B, e.g. `setTimeout... 0.31 ms` or `{}`. */
+  change: string;
+  pool: Pair[];
+  trials: PairedTrial[];
+}
+
+export interface PairedDocInput {
+  scenario: string;
+  duration: string;
+  arms: PairedArm[];
+  minPairs: number;
+  maxPairs: number;
+  alpha: number;
+  runId: string;
+  sha: string;
+  machine: string;
+  load: { start: string; end: string };
+  wallS: number;
+  command: string;
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
+
+/** `k / n (p%, 95% CI lo–hi%)` with Wilson bounds. */
+export function share(k: number, n: number): string {
+  const [lo, hi] = wilson(k, n);
+  return `${k} / ${n} (${pct(k / Math.max(1, n))}, 95% CI ${pct(lo)}–${pct(hi)})`;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+function mdeCell(trials: PairedTrial[], metric: string): string {
+  const m = median(trials.map((t) => t.mde[metric]).filter((x): x is number => typeof x === 'number'));
+  return m === null ? '–' : `${(m * 100).toFixed(1)}%`;
+}
+
+export function renderPairedAccuracy(input: PairedDocInput): string {
+  const metrics = ['latency_p50', 'latency_p95', 'rss_per_connection_kb'];
+  const rows = input.arms.map((arm) => {
+    const valid = arm.pool.filter((p) => p.a.valid && p.b.valid).length;
+    const disturbed = arm.pool.filter((p) => p.a.disturbed.length + p.b.disturbed.length > 0).length;
+    const n = arm.trials.length;
+    const alarms = arm.trials.filter((t) => t.regressions.length > 0 || t.improvements.length > 0).length;
+    const detected = arm.metric === null ? '–' : share(arm.trials.filter((t) => t.regressions.includes(arm.metric as string)).length, n);
+    const undecided = arm.trials.filter((t) => t.verdict === 'undecided').length;
+    const pairs = median(arm.trials.map((t) => t.pairs)) ?? 0;
+    return `| ${arm.label} | \`${arm.change}\` | ${valid} / ${arm.pool.length} (${disturbed} disturbed) | ${arm.metric === null ? share(alarms, n) : '–'} | ${detected} | ${share(undecided, n)} | ${pairs} | ${metrics.map((m) => mdeCell(arm.trials, m)).join(' | ')} |`;
+  });
+  return `## Accuracy in paired mode
+
+Measured by \`${input.command}\` (run \`${input.runId}\`, commit \`${input.sha.slice(0, 12)}\`, machine \`${input.machine}\`,
+load average ${input.load.start} at start and ${input.load.end} at end, ${(input.wallS / 60).toFixed(1)} min).
+
+- A and B are two checkouts of the same commit under \`.tools/ab/\`; for a regression, B carries a change written in
+  code (\`scripts/lib/gate/code-regressions.ts\`), sized from the A/A pool's medians. Each arm is a pool of real
+  interleaved pairs of \`${input.scenario}\` (${input.duration} load phase, order A B, B A, ...).
+- Each gate draws pairs from its arm's pool in random order, without replacement, and is decided by the gate's own
+  pair loop and rules: looks every ${input.minPairs} pairs up to ${input.maxPairs}, family-wise α ${input.alpha} split over the looks. A
+  false alarm is any primary figure called a regression **or an improvement** in an A/A gate; a detection is the
+  changed figure called a regression. Gates drawn from one pool share pairs, so they are not independent trials.
+- MDE columns: the median, over the arm's gates, of the minimum detectable effect (90% power) each gate reported
+  for that figure at the look that ended it.
+
+| arm | change in B | valid pairs | false alarms | detected | undecided | pairs per gate (median) | MDE p50 | MDE p95 | MDE RSS/conn |
+|---|---|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+`;
+}
+
+export interface CostDocInput {
+  result: CostAccuracyResult;
+  runId: string;
+  sha: string;
+  machine: string;
+  load: { start: string; end: string };
+  wallS: number;
+  command: string;
+}
+
+export function renderCostAccuracy(input: CostDocInput): string {
+  const r = input.result;
+  const rows = r.arms.map((arm) => {
+    const regression = arm.verdicts.regression ?? 0;
+    const improvement = arm.verdicts.improvement ?? 0;
+    const spreadB = (Math.max(...arm.figuresB) - Math.min(...arm.figuresB)) / (median(arm.figuresB) ?? 1);
+    const outcome = arm.iterations === 0 ? `false alarms ${share(regression + improvement, r.trials)}` : `detected ${share(regression, r.trials)}`;
+    return `| ${arm.label} | ${arm.iterations} | ${(arm.measuredChange * 100).toFixed(2)}% | ${(spreadB * 100).toFixed(2)}% (${arm.figuresB.length}) | ${outcome} |`;
+  });
+  return `## Accuracy of instructions per operation
+
+Measured by \`${input.command}\` (run \`${input.runId}\`, commit \`${input.sha.slice(0, 12)}\`, machine \`${input.machine}\`,
+load average ${input.load.start} at start and ${input.load.end} at end, ${(input.wallS / 60).toFixed(1)} min).
+
+- Target \`${r.target}\`: clean median ${Math.round(r.cleanMedian).toLocaleString('en')} instructions per operation; the loop written into
+  its per-operation path costs ${r.instructionsPerIteration.toFixed(2)} instructions per iteration (calibrated with one probe).
+- Each gate draws ${r.perGate} figure(s) per side from the arm's figures and applies the deterministic rule at a
+  margin of ${(r.margin * 100).toFixed(2)}%; ${r.trials} gates per arm (they share figures, so they are not independent trials).
+
+| arm | loop iterations per operation | measured change | spread of B's figures (n) | outcome |
+|---|---|---|---|---|
+${rows.join('\n')}
+`;
+}

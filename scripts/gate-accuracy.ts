@@ -19,7 +19,7 @@ import { checkoutRef } from './lib/gate/worktree.ts';
 import type { GateReport } from '../reporters/gate-report.ts';
 
 const USAGE = `
-usage: npm run gate:accuracy -- [--mode baseline|paired|cost] [options]
+usage: npm run gate:accuracy -- [--mode baseline|paired|cost|method] [options]
 
 Measures the gate's false-alarm and detection rates with its real decision rules and writes them into
 docs/GATE.md (only the generated section of the mode; the rest of the file is left alone) and
@@ -33,6 +33,7 @@ results/<runId>/accuracy-<mode>.json. Takes long: every trial rests on real runs
             drawn from the pools by the gate's own pair loop.
   cost      probe figures of a clean checkout and of one with a loop written into the target's
             per-operation path, sized to +X% of its instructions; gates drawn from them.
+  method    only rewrite the Method section from the code's tables (seconds; every mode does it too).
 
 options (every mode):
   --duration D       load phase per run (default 5s)
@@ -130,7 +131,7 @@ runMain(async () => {
     'per-gate': { type: 'string' },
   });
   const mode = values.mode ?? 'baseline';
-  if (!['baseline', 'paired', 'cost'].includes(mode)) throw new UsageError(`--mode ${mode}: expected baseline, paired or cost`);
+  if (!['baseline', 'paired', 'cost', 'method'].includes(mode)) throw new UsageError(`--mode ${mode}: expected baseline, paired, cost or method`);
   const alpha = values.alpha === undefined ? 0.01 : Number(values.alpha);
   if (!(alpha > 0 && alpha < 1)) throw new UsageError(`--alpha ${values.alpha}: expected a number between 0 and 1`);
   const git = gitInfo();
@@ -145,6 +146,13 @@ runMain(async () => {
   const machine = machineInfo();
   const finished = (): { wallS: number; load: { start: string; end: string } } => ({ wallS: (Date.now() - started) / 1000, load: { start: loadStart, end: loadAverage() } });
   const command = `npm run gate:accuracy -- ${process.argv.slice(2).join(' ')}`.trim();
+
+  if (mode === 'method') {
+    const doc = await readFile(out, 'utf8');
+    await writeFile(out, replaceGeneratedSection(doc, 'method', renderMethodSection(alpha)));
+    process.stdout.write(`wrote the method section of ${out}\n`);
+    return 0;
+  }
 
   if (mode === 'baseline') {
     const opts = {

@@ -3,6 +3,7 @@ package sse
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,25 +14,38 @@ import (
 
 // stream is the JavaScript-facing state of one open() or openAsync() call:
 // the `client` object, its handlers, and whether client.close() was called.
-// Handlers only ever run on the VU's JS thread; the goroutine reading the
-// stream asks has() and closed, hence the lock and the atomic.
+// Handlers only ever run on the VU's JS thread, but the goroutine reading the
+// stream asks has() on every event and openAsync's handlers may be added
+// later: the handler set is copied on write and read without a lock.
 type stream struct {
 	rt       *sobek.Runtime
-	mu       sync.Mutex
-	handlers map[string][]sobek.Callable
-	cancel   context.CancelFunc // aborts the request; nil until it starts
+	handlers atomic.Pointer[handlerSet]
 	closed   atomic.Bool
+	mu       sync.Mutex
+	cancel   context.CancelFunc // aborts the request; nil until it starts; guarded by mu
 }
 
+// handlerSet maps an event name to its handlers; never changed once published.
+type handlerSet map[string][]sobek.Callable
+
 func newStream(rt *sobek.Runtime) *stream {
-	return &stream{rt: rt, handlers: make(map[string][]sobek.Callable)}
+	s := &stream{rt: rt}
+	s.handlers.Store(&handlerSet{})
+	return s
 }
 
 // has tells whether any handler is registered for name.
 func (s *stream) has(name string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.handlers[name]) > 0
+	return len((*s.handlers.Load())[name]) > 0
+}
+
+// on registers a handler; JS thread only.
+func (s *stream) on(name string, fn sobek.Callable) {
+	old := *s.handlers.Load()
+	next := maps.Clone(old)
+	// A full slice expression: append copies, so readers of old never see the change.
+	next[name] = append(old[name][:len(old[name]):len(old[name])], fn)
+	s.handlers.Store(&next)
 }
 
 // setCancel arms client.close() to abort the request (a pending connect or
@@ -58,10 +72,7 @@ func (s *stream) close() {
 // fire calls the handlers of name in order; JS thread only. It returns the
 // error a handler threw.
 func (s *stream) fire(name string, args ...sobek.Value) error {
-	s.mu.Lock()
-	hs := s.handlers[name]
-	s.mu.Unlock()
-	for _, h := range hs {
+	for _, h := range (*s.handlers.Load())[name] {
 		if _, err := h(sobek.Undefined(), args...); err != nil {
 			return err
 		}
@@ -84,9 +95,7 @@ func (s *stream) clientObject() *sobek.Object {
 		if !ok {
 			panic(rt.NewTypeError(fmt.Sprintf("client.on(%q, handler): the handler must be a function", name)))
 		}
-		s.mu.Lock()
-		s.handlers[name] = append(s.handlers[name], fn)
-		s.mu.Unlock()
+		s.on(name, fn)
 		return sobek.Undefined()
 	})
 	_ = o.Set("close", s.close)

@@ -92,9 +92,10 @@ describe('SSE measuring in Go vs in JavaScript, same streams', () => {
     summary = await compareRun();
   });
 
-  it('per-stream figures agree (k6 checks in the script)', () => {
+  it('per-stream figures agree, and the feature detection picks the right path (k6 checks in the script)', () => {
     const checks = summary.root_group.checks;
     expect(checks.map((c) => c.name)).toContain('resumed: same gaps');
+    expect(checks.map((c) => c.name)).toContain('detection: an xk6-sse-shaped module falls back to JavaScript');
     for (const c of checks) expect(c.fails, c.name).toBe(0);
   });
 

@@ -17,6 +17,9 @@ const (
 )
 
 // sampleBatch gathers one stream's samples and pushes them to k6 together.
+// As with every k6 sample, what is pending when the VU's iteration is
+// interrupted (test end, gracefulStop) is dropped: at most batchMaxAge of a
+// stream's events, which an interrupted stream was cut short by anyway.
 // Counters are summed (a counter's total, rate and dashboards' sum() do not
 // depend on how it was split into samples); trend samples are kept one by
 // one. Only the goroutine reading the stream uses it.

@@ -29,7 +29,7 @@ type meter struct {
 	m     *measureMetrics
 	tags  *metrics.TagsAndMeta
 	batch *sampleBatch
-	start time.Time // request sent
+	start time.Time // when the request was sent
 
 	events, counted, gaps, duplicates int64
 	lastID                            int64
@@ -39,10 +39,10 @@ type meter struct {
 	eventCount, duplicateCount *pendingCount
 }
 
-func newMeter(p *measureParams, m *measureMetrics, tags *metrics.TagsAndMeta, batch *sampleBatch,
-	start time.Time, lastEventID string,
-) *meter {
-	mt := &meter{p: p, m: m, tags: tags, batch: batch, start: start}
+// newMeter measures a stream whose request carries lastEventID ("" if
+// none); set start when the request is sent.
+func newMeter(p *measureParams, m *measureMetrics, tags *metrics.TagsAndMeta, batch *sampleBatch, lastEventID string) *meter {
+	mt := &meter{p: p, m: m, tags: tags, batch: batch}
 	mt.eventCount = batch.counter(m.events, tags)
 	mt.duplicateCount = batch.counter(m.duplicates, tags)
 	if lastEventID != "" {
@@ -91,6 +91,7 @@ func (mt *meter) observe(ev *gosse.Event, at time.Time) (done bool, malformed *s
 		if mt.resumed {
 			mt.batch.sample(mt.m.reconnectTime, mt.tags, at, d)
 		}
+		mt.batch.flush() // once per stream: no reason to hold it back
 	}
 	if mt.p.ids {
 		if mt.hasLastID {

@@ -25,7 +25,9 @@ func testMeter(t *testing.T, p *measureParams, lastEventID string, start time.Ti
 	}
 	out := make(chan metrics.SampleContainer, 1000)
 	tags := &metrics.TagsAndMeta{Tags: r.RootTagSet().With("k", "v")}
-	return newMeter(p, &m, tags, newSampleBatch(context.Background(), out), start, lastEventID), out
+	mt := newMeter(p, &m, tags, newSampleBatch(context.Background(), out), lastEventID)
+	mt.start = start
+	return mt, out
 }
 
 // tick is an event as the Tidemark SSE target sends it, stamped sentMs.

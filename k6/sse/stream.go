@@ -49,12 +49,31 @@ func newStreamRun(mi *instance, state *lib.State, p *openParams, s *stream, js j
 
 func (r *streamRun) run(client *http.Client) error {
 	p, res := r.p, r.res
+	batch := newSampleBatch(r.vuCtx, r.state.Samples)
+	if p.measure != nil {
+		r.meter = newMeter(p.measure, &r.mi.metrics.measure, &p.tags, batch, p.headers.Get("Last-Event-ID"))
+	}
+	tags := p.tags
+	var start time.Time
+	opened := false
+	defer func() {
+		end := time.Now()
+		if opened {
+			batch.sample(r.mi.metrics.streamDuration, &tags, end, metrics.D(end.Sub(start)))
+		}
+		if r.meter != nil {
+			r.meter.finish(end)
+		}
+		batch.flush()
+	}()
+
 	if r.s.closed.Load() { // closed by the setup function
 		res.endReason = endClient
 		return nil
 	}
 	ctx, cancel := context.WithCancel(r.vuCtx)
 	if p.timeout > 0 {
+		cancel()
 		ctx, cancel = context.WithTimeout(r.vuCtx, p.timeout)
 	}
 	defer cancel()
@@ -72,7 +91,6 @@ func (r *streamRun) run(client *http.Client) error {
 		req.Header.Set("Cache-Control", "no-cache")
 	}
 
-	tags := p.tags
 	enabled := r.state.Options.SystemTags
 	tags.SetSystemTagOrMetaIfEnabled(enabled, metrics.TagURL, p.url)
 	tags.SetSystemTagOrMetaIfEnabled(enabled, metrics.TagMethod, p.method)
@@ -80,23 +98,10 @@ func (r *streamRun) run(client *http.Client) error {
 		tags.SetSystemTagOrMetaIfEnabled(enabled, metrics.TagName, p.url)
 	}
 
-	batch := newSampleBatch(r.vuCtx, r.state.Samples)
-	start := time.Now()
-	if p.measure != nil {
-		r.meter = newMeter(p.measure, &r.mi.metrics.measure, &p.tags, batch, start, req.Header.Get("Last-Event-ID"))
+	start = time.Now()
+	if r.meter != nil {
+		r.meter.start = start
 	}
-	opened := false
-	defer func() {
-		end := time.Now()
-		if opened {
-			batch.sample(r.mi.metrics.streamDuration, &tags, end, metrics.D(end.Sub(start)))
-		}
-		if r.meter != nil {
-			r.meter.finish(end)
-		}
-		batch.flush()
-	}()
-
 	resp, err := client.Do(req) //nolint:bodyclose // closed in read or below
 	if err != nil {
 		switch {
@@ -130,6 +135,7 @@ func (r *streamRun) run(client *http.Client) error {
 	if r.meter != nil {
 		r.meter.opened(openedAt)
 	}
+	batch.flush() // the stream's once-only samples go out now; events are batched from here
 	if r.s.has("open") {
 		if err := r.js.run(func() error { return r.s.fire("open") }); err != nil {
 			_ = resp.Body.Close()

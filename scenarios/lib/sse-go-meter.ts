@@ -9,7 +9,8 @@ import sse from 'k6/x/sse';
 import type { SseMeasureParams, SseResponse } from 'k6/x/sse';
 import { recordStreamEnd } from './sse-stream-end.ts';
 import type { StreamOptions, StreamOutcome } from './sse-stream-options.ts';
-import { WARMUP_MS, streamParams } from './sse-stream-options.ts';
+import { streamParams } from './sse-stream-options.ts';
+import { WARMUP_MS } from './warmup.ts';
 
 /** The rules of sse-js-meter.ts, as `params.measure` for a stream whose request starts at `started` (ms since the epoch). */
 export function goMeasure(opts: StreamOptions, started: number): SseMeasureParams {

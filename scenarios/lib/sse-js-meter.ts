@@ -8,7 +8,7 @@ import exec from 'k6/execution';
 import type { SseClient, SseEvent } from 'k6/x/sse';
 import * as m from './sse-metrics.ts';
 import type { StreamOptions } from './sse-stream-options.ts';
-import { WARMUP_MS } from './sse-stream-options.ts';
+import { WARMUP_MS } from './warmup.ts';
 
 interface EventData {
   seq: number;

@@ -5,7 +5,7 @@
  * test can compare their figures one by one. One VU, three streams: a private stream; a topic stream; a resume of
  * that topic from before its history (a loss notice, replayed events that do not count toward the event limit,
  * then live ones). Start the target with TIDEMARK_FAULT_DROP_RATE for gaps and a small TIDEMARK_SSE_BUFFER for the
- * loss notice.
+ * loss notice. It also checks the feature detection that picks the measuring path (sse-measure-mode.ts).
  * Env: TARGET_URL, COMPARE_EVENTS (events per stream, 200), COMPARE_RATE (events/s, 100), COMPARE_SUMMARY (file
  * for k6's summary JSON, else stdout), TIDEMARK_WARMUP_S (set 0 to compare every latency sample).
  */
@@ -15,6 +15,7 @@ import type { Options } from 'k6/options';
 import { envNumber, envString, targetUrl } from './env.ts';
 import { goMeasure } from './sse-go-meter.ts';
 import { jsMeter } from './sse-js-meter.ts';
+import { goMeasureAvailable, sseMeasureMode } from './sse-measure-mode.ts';
 import * as m from './sse-metrics.ts';
 import type { StreamOptions } from './sse-stream-options.ts';
 import { streamParams, streamUrl } from './sse-stream-options.ts';
@@ -59,6 +60,13 @@ function readWithBothMeters(name: string, opts: StreamOptions): number | null {
 }
 
 export default function (): void {
+  // The feature detection behind SSE_MEASURE=auto: this extension measures in Go, an xk6-sse-shaped one
+  // (no `features`) falls back to JavaScript.
+  check(sse, {
+    'detection: this extension measures in Go': (module) => goMeasureAvailable(module) && sseMeasureMode(true) === 'go',
+    'detection: an xk6-sse-shaped module falls back to JavaScript': (module) =>
+      !goMeasureAvailable({ open: module.open }) && sseMeasureMode(false) === 'js',
+  });
   const topic = `cmp-${Date.now()}`;
   readWithBothMeters('private', { url: streamUrl(baseUrl, { rate, size: 64 }), holdMs: 60_000, maxEvents: events });
   const lastId = readWithBothMeters('topic', { url: streamUrl(baseUrl, { rate, size: 64, topic }), holdMs: 60_000, maxEvents: events });

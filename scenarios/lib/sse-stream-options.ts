@@ -1,14 +1,6 @@
 /** What a scenario asks of one SSE stream, and what it gets back: shared by the Go and JavaScript measuring paths. */
 import type { SseParams } from 'k6/x/sse';
 import { withAuth } from './auth.ts';
-import { envNumber } from './env.ts';
-
-/**
- * Latency samples from the first seconds (JIT compilation in k6 and the target, all VUs starting at once) are
- * left out of the latency trends: they say nothing about steady state and make p99 swing between runs.
- * Events are still counted for gaps and rates. `TIDEMARK_WARMUP_S`, default 1.
- */
-export const WARMUP_MS = envNumber('TIDEMARK_WARMUP_S', 1, { min: 0, max: 3600 }) * 1000;
 
 export interface StreamOptions {
   /** Full URL of the stream (with rate, size and topic query parameters). */

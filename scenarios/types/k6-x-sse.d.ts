@@ -12,7 +12,10 @@ declare module 'k6/x/sse' {
     headers?: Record<string, string>;
     /** Request body (for POST streams). */
     body?: string;
-    /** Tags added to the metrics of this stream (`sse_event`, `sse_open_duration`, `sse_stream_duration`). */
+    /**
+     * Tags added to the metrics of this stream: the module's own `sse_event` (Counter of events, pushed summed
+     * every 500 ms per stream), `sse_open_duration` and `sse_stream_duration` (Trends, ms), and those of `measure`.
+     */
     tags?: Record<string, string>;
     /**
      * Longest the whole stream may last: a duration string (`'30s'`, `'250ms'`)

@@ -3,7 +3,6 @@
  * padding), so a frame's string length is its byte length: no Buffer.byteLength
  * per write.
  */
-import { performance } from 'node:perf_hooks';
 import { MAX_SIZE } from './params.ts';
 
 /** First bytes of every stream: the client's reconnection delay. */
@@ -19,10 +18,8 @@ export function payload(size: number): string {
   return PADDING.slice(0, size);
 }
 
-/** Wall-clock ms since the epoch with sub-ms precision (monotonic between the two reads). */
-export function nowEpochMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+/** Wall-clock ms since the epoch with sub-ms precision: one home, targets/common/clock.ts. */
+export { nowEpochMs } from '../common/clock.ts';
 
 /**
  * A `tick` event. `t` has µs precision (3 decimals). `topic` is "" on private streams.

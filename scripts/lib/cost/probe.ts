@@ -110,7 +110,7 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
   const valgrind = await valgrindVersion();
   const bundle = await bundleTarget(targetEntry(opts.target, root), root, opts.target);
   // The clock is the probe's (this checkout's), whichever checkout the target comes from.
-  const preload = await bundleTarget(join(repoRoot, 'scripts/lib/cost/virtual-clock-preload.ts'), repoRoot, 'cost-virtual-clock');
+  const preload = await bundleTarget(join(repoRoot, 'scripts/lib/cost/preload/index.ts'), repoRoot, 'cost-preload');
   const nodeFlags = opts.nodeFlags ?? DETERMINISTIC_NODE_FLAGS;
   const facts = costFacts(valgrind, nodeFlags, workloadVersion(opts.target));
   const workDir = await mkdtemp(join(tmpdir(), `tidemark-cost-${opts.target}-`));

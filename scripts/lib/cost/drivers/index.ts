@@ -1,10 +1,16 @@
 /** The cost driver of each target, and the version of its workload (part of the facts a baseline records). */
 import type { TargetName } from '../../target-registry.ts';
+import { brokerDriver } from './broker.ts';
 import type { CostDriver } from './driver.ts';
 import { jsonrpcDriver } from './jsonrpc.ts';
+import { priceEngineDriver } from './price-engine.ts';
+import { sseDriver } from './sse.ts';
 
-const DRIVERS: Partial<Record<TargetName, CostDriver>> = {
+const DRIVERS: Record<TargetName, CostDriver> = {
+  sse: sseDriver,
   jsonrpc: jsonrpcDriver,
+  broker: brokerDriver,
+  'price-engine': priceEngineDriver,
 };
 
 /**
@@ -14,9 +20,7 @@ const DRIVERS: Partial<Record<TargetName, CostDriver>> = {
 const WORKLOAD_VERSIONS: Record<TargetName, number> = { sse: 1, jsonrpc: 1, broker: 1, 'price-engine': 1 };
 
 export function costDriver(target: TargetName): CostDriver {
-  const driver = DRIVERS[target];
-  if (!driver) throw new Error(`no cost workload for target ${target}`);
-  return driver;
+  return DRIVERS[target];
 }
 
 /** e.g. `jsonrpc/1` */

@@ -1,0 +1,111 @@
+/**
+ * The cost probe in the gate: for each target of the gated scenarios, `instructions_per_op` as a scenario-like
+ * entry `<target>/cost` for compare.ts (rule `deterministic`, decision-rules.ts).
+ * - baseline mode: probe this tree, compare with `baselines/cost-<target>.json` (refused when its facts differ);
+ * - paired mode: probe A's checkout and this tree, interleaved (A B, B A, ...), on this machine.
+ * The margin comes from the measured A/A spread (cost-margin.ts): the baseline's, or in paired mode the wider
+ * of the two sides' spreads.
+ */
+import { summarizeRuns } from '../cost/difference.ts';
+import { prepareCostProbe, type CostProbeOptions, type PreparedCostProbe } from '../cost/probe.ts';
+import type { TargetName } from '../target-registry.ts';
+import type { CompareInput } from './compare.ts';
+import { checkCostFacts, readCostBaseline } from './cost-baseline.ts';
+import { costMargin } from './cost-margin.ts';
+import type { FigureSpec } from './gated-metrics.ts';
+
+/** The metric name of the figure, as compare.ts and the reports know it. */
+export const COST_METRIC = 'instructions_per_op';
+
+/** `<target>/cost`: the entry's scenario name in reports. */
+export function costScenario(target: string): string {
+  return `${target}/cost`;
+}
+
+export interface CostGateOptions {
+  targets: TargetName[];
+  /** Figures per side. @default 2 */
+  repeat?: number;
+  /** A's checkout: paired mode. Default: baseline mode (committed cost baselines). */
+  referenceRoot?: string | undefined;
+  /** B's checkout. @default this repository */
+  currentRoot?: string | undefined;
+  /** Environment of B's targets (fault knobs), as for its load runs. @default none */
+  env?: Record<string, string>;
+  /** Workload sizes per target instead of the drivers' (tests). @default the drivers' */
+  sizes?: Partial<Record<TargetName, { small: number; large: number }>>;
+  log: (line: string) => void;
+}
+
+export interface CostGateResult {
+  inputs: CompareInput[];
+  errors: Array<{ scenario: string; error: string }>;
+}
+
+function spec(margin: number): FigureSpec {
+  return { direction: 'lower', margin, rule: 'deterministic' };
+}
+
+const asFigures = (values: number[]): Array<Record<string, number | null>> => values.map((v) => ({ [COST_METRIC]: v }));
+
+/** Prepares a probe and always disposes of it (its files kept when it failed). */
+async function withProbe<T>(opts: CostProbeOptions, use: (probe: PreparedCostProbe) => Promise<T>): Promise<T> {
+  const probe = await prepareCostProbe(opts);
+  try {
+    const result = await use(probe);
+    await probe.dispose();
+    return result;
+  } catch (err) {
+    await probe.dispose(true);
+    throw err;
+  }
+}
+
+async function baselineEntry(target: TargetName, opts: CostGateOptions, repeat: number): Promise<CompareInput> {
+  const baseline = await readCostBaseline(target);
+  const probeOpts = { target, root: opts.currentRoot, env: opts.env ?? {}, sizes: opts.sizes?.[target], log: opts.log };
+  const current = await withProbe(probeOpts, async (probe) => {
+    // Refused before any valgrind run: counts from another Node, CPU or probe are not comparable.
+    checkCostFacts(baseline, probe.facts);
+    const figures: number[] = [];
+    for (let i = 0; i < repeat; i++) figures.push((await probe.measure()).instructionsPerOp);
+    return figures;
+  });
+  return { scenario: costScenario(target), gated: { [COST_METRIC]: spec(baseline.margin) }, reference: asFigures(baseline.runs), current: [], currentFigures: asFigures(current) };
+}
+
+async function pairedEntry(target: TargetName, referenceRoot: string, opts: CostGateOptions, repeat: number): Promise<CompareInput> {
+  const sizes = opts.sizes?.[target];
+  const a: number[] = [];
+  const b: number[] = [];
+  await withProbe({ target, root: referenceRoot, sizes, log: opts.log }, (probeA) =>
+    withProbe({ target, root: opts.currentRoot, env: opts.env ?? {}, sizes, log: opts.log }, async (probeB) => {
+      for (let i = 1; i <= repeat; i++) {
+        // A B, B A, ...: as the load runs do, although counts do not depend on the order.
+        const order = i % 2 === 1 ? ([probeA, probeB] as const) : ([probeB, probeA] as const);
+        for (const probe of order) (probe === probeA ? a : b).push((await probe.measure()).instructionsPerOp);
+      }
+    }),
+  );
+  const margin = costMargin([summarizeRuns(a).spread, summarizeRuns(b).spread]);
+  return { scenario: costScenario(target), gated: { [COST_METRIC]: spec(margin) }, reference: asFigures(a), current: [], currentFigures: asFigures(b), paired: true };
+}
+
+/**
+ * Probes every target; a target that cannot be probed (valgrind missing, no baseline, other facts, a failed run)
+ * becomes an error of its `<target>/cost` entry, which makes the gate invalid (exit 2), as a failed load run does.
+ */
+export async function probeCostForGate(opts: CostGateOptions): Promise<CostGateResult> {
+  const repeat = opts.repeat ?? 2;
+  const inputs: CompareInput[] = [];
+  const errors: CostGateResult['errors'] = [];
+  for (const target of opts.targets) {
+    opts.log(`  ${costScenario(target)}: ${repeat} figure(s)${opts.referenceRoot ? ' per side, A and B interleaved' : ', against its cost baseline'}`);
+    try {
+      inputs.push(opts.referenceRoot ? await pairedEntry(target, opts.referenceRoot, opts, repeat) : await baselineEntry(target, opts, repeat));
+    } catch (err) {
+      errors.push({ scenario: costScenario(target), error: (err as Error).message });
+    }
+  }
+  return { inputs, errors };
+}

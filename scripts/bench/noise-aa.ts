@@ -36,6 +36,8 @@ const CONFIGS: Record<string, Partial<RunScenarioOptions>> = {
   default: { pin: false },
   pin: { pin: true },
   'no-handling-time': { pin: false, targetEnv: { TIDEMARK_HANDLING_TIME: '0' } },
+  // SSE only: the JavaScript per-event path k6 used before the extension measured in Go (issue 17).
+  'js-meter': { pin: false, k6Vars: { SSE_MEASURE: 'js' } },
 };
 
 /**

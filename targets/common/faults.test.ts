@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { burnCpu, chance, createFaults, describeFaults, FAULTS_HELP, holdMemory, leakedMemoryKb, NO_FAULTS, parseFaults } from './faults.ts';
+import { anyFault, burnCpu, burnLoops, chance, createFaults, describeFaults, FAULTS_HELP, holdMemory, leakedMemoryKb, loopChecksum, NO_FAULTS, parseFaults } from './faults.ts';
 
 describe('parseFaults', () => {
   it('defaults every knob to 0', () => {
@@ -11,11 +11,12 @@ describe('parseFaults', () => {
       parseFaults({
         TIDEMARK_FAULT_DELAY_MS: '0.25',
         TIDEMARK_FAULT_CPU_US: '50',
+        TIDEMARK_FAULT_CPU_LOOPS: '2000',
         TIDEMARK_FAULT_MEM_KB: '16',
         TIDEMARK_FAULT_ERROR_RATE: '0.1',
         TIDEMARK_FAULT_DROP_RATE: '1',
       }),
-    ).toEqual({ delayMs: 0.25, cpuUs: 50, memKb: 16, errorRate: 0.1, dropRate: 1, memLeak: false });
+    ).toEqual({ delayMs: 0.25, cpuUs: 50, cpuLoops: 2000, memKb: 16, errorRate: 0.1, dropRate: 1, memLeak: false });
   });
 
   it('reads the leak switch as 1/0 or true/false and refuses anything else', () => {
@@ -30,6 +31,8 @@ describe('parseFaults', () => {
     ['TIDEMARK_FAULT_DELAY_MS', 'abc'],
     ['TIDEMARK_FAULT_DELAY_MS', '-1'],
     ['TIDEMARK_FAULT_CPU_US', '1.5'],
+    ['TIDEMARK_FAULT_CPU_LOOPS', '2.5'],
+    ['TIDEMARK_FAULT_CPU_LOOPS', '100000001'],
     ['TIDEMARK_FAULT_MEM_KB', 'Infinity'],
     ['TIDEMARK_FAULT_ERROR_RATE', '1.5'],
     ['TIDEMARK_FAULT_DROP_RATE', '50%'],
@@ -43,9 +46,10 @@ describe('parseFaults', () => {
   });
 
   it('the --help text (FAULTS_HELP, shared by the four targets) names every knob, the leak switch too', () => {
-    for (const knob of ['TIDEMARK_FAULT_DELAY_MS', '_CPU_US', '_MEM_KB', '_ERROR_RATE', '_DROP_RATE', 'TIDEMARK_FAULT_MEM_LEAK']) expect(FAULTS_HELP).toContain(knob);
-    expect(FAULTS_HELP).toMatch(/MEM_LEAK.*1 = the _MEM_KB ballast outlives its connection.*capped at 1 GiB/);
-    expect(Object.keys(NO_FAULTS)).toHaveLength(6); // a new knob must be added to FAULTS_HELP (and this list)
+    for (const knob of ['TIDEMARK_FAULT_DELAY_MS', '_CPU_US', '_CPU_LOOPS', '_MEM_KB', '_ERROR_RATE', '_DROP_RATE', 'TIDEMARK_FAULT_MEM_LEAK']) expect(FAULTS_HELP).toContain(knob);
+    expect(FAULTS_HELP).toMatch(/MEM_LEAK.*1 = the _MEM_KB ballast outlives\s+its connection.*capped at 1 GiB/s);
+    expect(FAULTS_HELP).toMatch(/_CPU_LOOPS\s+is work in loop iterations per operation, not time/);
+    expect(Object.keys(NO_FAULTS)).toHaveLength(7); // a new knob must be added to FAULTS_HELP (and this list)
   });
 });
 
@@ -55,6 +59,30 @@ describe('helpers', () => {
     burnCpu(3000);
     const cpu = process.cpuUsage(cpuBefore);
     expect(cpu.user + cpu.system).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('burnLoops does its iterations of work whatever the time it takes, and none for 0', () => {
+    const before = loopChecksum();
+    burnLoops(0);
+    expect(loopChecksum()).toBe(before);
+    burnLoops(1000);
+    const after1000 = loopChecksum();
+    // The result of the loop is kept (V8 cannot drop it): it is the same arithmetic as here.
+    let x = before;
+    for (let i = 0; i < 1000; i++) x = (x * 31 + i) | 0;
+    expect(after1000).toBe(x);
+  });
+
+  it('burn() applies both CPU knobs: CPU time and loop iterations', () => {
+    const f = createFaults({ ...NO_FAULTS, cpuUs: 500, cpuLoops: 10_000 });
+    const before = loopChecksum();
+    const cpuBefore = process.cpuUsage();
+    f.burn();
+    const cpu = process.cpuUsage(cpuBefore);
+    expect(cpu.user + cpu.system).toBeGreaterThanOrEqual(500);
+    expect(loopChecksum()).not.toBe(before);
+    expect(anyFault({ ...NO_FAULTS, cpuLoops: 1 })).toBe(true);
+    expect(describeFaults({ ...NO_FAULTS, cpuLoops: 300 })).toBe('faults: cpuLoops=300');
   });
 
   it('holdMemory returns a filled buffer of the asked size, none for 0', () => {

@@ -13,6 +13,11 @@ export interface FaultConfig {
   delayMs: number;
   /** `TIDEMARK_FAULT_CPU_US`: busy CPU work per operation in µs. Default 0. */
   cpuUs: number;
+  /**
+   * `TIDEMARK_FAULT_CPU_LOOPS`: loop iterations of real work per operation, counted in work, not time: the same
+   * share of the operation's instructions under valgrind (the cost probe) as in CPU time. Default 0.
+   */
+  cpuLoops: number;
   /** `TIDEMARK_FAULT_MEM_KB`: memory held (resident) per connection or session in KiB. Default 0. */
   memKb: number;
   /** `TIDEMARK_FAULT_ERROR_RATE`: share of operations answered with an error, 0..1. Default 0. */
@@ -29,6 +34,7 @@ export interface FaultConfig {
 export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
   delayMs: 0,
   cpuUs: 0,
+  cpuLoops: 0,
   memKb: 0,
   errorRate: 0,
   dropRate: 0,
@@ -40,13 +46,15 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
  * second indented to follow the targets' "Environment" paragraph). One text, so no target's help
  * misses a knob.
  */
-export const FAULTS_HELP = `faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0),
-    TIDEMARK_FAULT_MEM_LEAK (0; 1 = the _MEM_KB ballast outlives its connection or session, a leak capped at 1 GiB).`;
+export const FAULTS_HELP = `faults: TIDEMARK_FAULT_DELAY_MS, _CPU_US, _CPU_LOOPS, _MEM_KB, _ERROR_RATE, _DROP_RATE (all 0; _CPU_LOOPS
+    is work in loop iterations per operation, not time), TIDEMARK_FAULT_MEM_LEAK (0; 1 = the _MEM_KB ballast outlives
+    its connection or session, a leak capped at 1 GiB).`;
 
 /** Upper bounds: large enough for any experiment, small enough to catch typos (ms vs µs). */
 const LIMITS = {
   TIDEMARK_FAULT_DELAY_MS: 60_000,
   TIDEMARK_FAULT_CPU_US: 1_000_000,
+  TIDEMARK_FAULT_CPU_LOOPS: 100_000_000,
   TIDEMARK_FAULT_MEM_KB: 1_048_576,
   TIDEMARK_FAULT_ERROR_RATE: 1,
   TIDEMARK_FAULT_DROP_RATE: 1,
@@ -80,6 +88,7 @@ export function parseFaults(env: NodeJS.ProcessEnv = process.env): FaultConfig {
   return {
     delayMs: readKnob(env, 'TIDEMARK_FAULT_DELAY_MS', false),
     cpuUs: readKnob(env, 'TIDEMARK_FAULT_CPU_US', true),
+    cpuLoops: readKnob(env, 'TIDEMARK_FAULT_CPU_LOOPS', true),
     memKb: readKnob(env, 'TIDEMARK_FAULT_MEM_KB', true),
     errorRate: readKnob(env, 'TIDEMARK_FAULT_ERROR_RATE', false),
     dropRate: readKnob(env, 'TIDEMARK_FAULT_DROP_RATE', false),
@@ -98,7 +107,7 @@ export function faultsFromEnv(): FaultConfig {
 /** True when any knob is set: targets log it at start so a faulty run is never mistaken for a clean one. */
 export function anyFault(config: FaultConfig): boolean {
   // memLeak alone does nothing: it changes how long the memKb ballast lives.
-  return config.delayMs > 0 || config.cpuUs > 0 || config.memKb > 0 || config.errorRate > 0 || config.dropRate > 0;
+  return config.delayMs > 0 || config.cpuUs > 0 || config.cpuLoops > 0 || config.memKb > 0 || config.errorRate > 0 || config.dropRate > 0;
 }
 
 /** One line describing the active knobs, e.g. `faults: delayMs=0.5 dropRate=0.1`. */
@@ -125,6 +134,27 @@ export function burnCpu(us: number): void {
     // A starved process could take very long to accumulate the CPU: give up after 50x the wall time.
     if (process.hrtime.bigint() > deadline) return;
   }
+}
+
+/** Where {@link burnLoops} leaves its result: a store V8 must keep, so the loop is never dead code. */
+let loopSink = 0;
+
+/**
+ * Runs `iterations` iterations of integer arithmetic: work counted in iterations, not time. Each iteration is a
+ * multiply, an add and a truncation whatever the data, so the same knob costs the same instructions on every run
+ * (and the same share under valgrind as in CPU time, unlike {@link burnCpu}, whose microseconds are a far
+ * smaller share of a target slowed 20-50x). The result goes to a module variable: V8 cannot drop the loop.
+ */
+export function burnLoops(iterations: number): void {
+  if (iterations <= 0) return;
+  let x = loopSink;
+  for (let i = 0; i < iterations; i++) x = (x * 31 + i) | 0;
+  loopSink = x;
+}
+
+/** The value {@link burnLoops} has computed so far (tests check that the work was done). */
+export function loopChecksum(): number {
+  return loopSink;
 }
 
 /**
@@ -169,7 +199,7 @@ export interface Faults {
   shouldFail(): boolean;
   /** Should this event/message be silently dropped? */
   shouldDrop(): boolean;
-  /** Burns the configured CPU for one operation. */
+  /** Burns the configured CPU for one operation: the CPU time (`cpuUs`), then the loop iterations (`cpuLoops`). */
   burn(): void;
   /** The per-connection memory ballast, or undefined when the knob is 0. */
   holdMemory(): Buffer | undefined;
@@ -185,7 +215,10 @@ export function createFaults(config: FaultConfig = faultsFromEnv(), random: () =
     config,
     shouldFail: () => chance(config.errorRate, random),
     shouldDrop: () => chance(config.dropRate, random),
-    burn: () => burnCpu(config.cpuUs),
+    burn: () => {
+      burnCpu(config.cpuUs);
+      burnLoops(config.cpuLoops);
+    },
     holdMemory: () => holdMemory(config.memKb, config.memLeak),
   };
 }

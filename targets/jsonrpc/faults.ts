@@ -2,7 +2,7 @@
  * How the blueprint's fault knobs apply to this target. An operation is one JSON-RPC
  * call answered (on /rpc and on /mcp):
  * - ERROR_RATE: that share of answered calls get a -32000 error instead of their result;
- * - CPU_US: burned once per answered call;
+ * - CPU_US, CPU_LOOPS: burned once per answered call;
  * - DELAY_MS: every answer leaves that much later (a batch's answers together);
  * - MEM_KB: held per MCP session;
  * - DROP_RATE: that share of MCP progress notifications is never sent. They are the only
@@ -30,7 +30,7 @@ export function injectedError(errorRate: number): RpcError {
  * is set, so the fast path pays nothing.
  */
 export function withCallFaults(methods: MethodTable, faults: Faults): MethodTable {
-  if (faults.config.errorRate <= 0 && faults.config.cpuUs <= 0) return methods;
+  if (faults.config.errorRate <= 0 && faults.config.cpuUs <= 0 && faults.config.cpuLoops <= 0) return methods;
   const wrapped = new Map<string, RpcMethod>();
   for (const [name, method] of methods) {
     wrapped.set(name, (params, ctx) => {

@@ -20,6 +20,7 @@ import { costDriver, workloadVersion } from './drivers/index.ts';
 import type { CostDriver } from './drivers/driver.ts';
 import { finalStats } from './drivers/loopback-http.ts';
 import { costFacts, type CostFacts } from './facts.ts';
+import { idleWaiter } from './idle-wait.ts';
 import { DETERMINISTIC_NODE_FLAGS, startUnderCachegrind, valgrindVersion } from './valgrind-run.ts';
 
 /** One figure: a small and a large run of the same workload. */
@@ -109,7 +110,7 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
   if (!(sizes.large > sizes.small && sizes.small >= 0)) throw new Error(`cost sizes ${sizes.small}/${sizes.large}: the large workload must be larger than the small one`);
   const valgrind = await valgrindVersion();
   const bundle = await bundleTarget(targetEntry(opts.target, root), root, opts.target);
-  // The clock is the probe's (this checkout's), whichever checkout the target comes from.
+  // The preload is the probe's (this checkout's), whichever checkout the target comes from.
   const preload = await bundleTarget(join(repoRoot, 'scripts/lib/cost/preload/index.ts'), repoRoot, 'cost-preload');
   const nodeFlags = opts.nodeFlags ?? DETERMINISTIC_NODE_FLAGS;
   const facts = costFacts(valgrind, nodeFlags, workloadVersion(opts.target));
@@ -123,17 +124,17 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
     const target = await startUnderCachegrind({ bundle, cwd: root, port, env, workDir, name, preload, nodeFlags, keepOutput: opts.keepFiles === true });
     let stats: Record<string, unknown>;
     try {
-      await new Promise((r) => setTimeout(r, Number(process.env.SETTLE_MS ?? 0)));
-      await driver.drive({ port, advanceClock: (ms) => target.send(`advance ${ms}`) }, ops);
+      const idle = await idleWaiter(target.pid, log);
+      await driver.drive({ port, advanceClock: (ms) => target.send(`advance ${ms}`), idle }, ops);
+      await idle();
       stats = await finalStats(port);
+      const open = statNumber(stats, ['connections', 'current']);
+      if (open !== 0) throw new Error(`the target still had ${open} connection(s) open after the workload closed them all`);
+      // Stopped only once idle, so that the shutdown meets the same state in every run.
+      await idle();
     } catch (err) {
       await target.kill();
       throw new Error(`${opts.target} cost workload (${ops} operations) failed: ${(err as Error).message}; target log: ${target.logFile}`);
-    }
-    const open = statNumber(stats, ['connections', 'current']);
-    if (open !== 0) {
-      await target.kill();
-      throw new Error(`${opts.target} still had ${open} connection(s) open after the workload closed them all; target log: ${target.logFile}`);
     }
     const instructions = await target.stop();
     return { instructions, ops: statNumber(stats, ['ops']), seconds: (performance.now() - started) / 1000 };

@@ -107,9 +107,10 @@ export function compareAll(inputs: CompareInput[], opts: CompareOptions = DEFAUL
       ...new Set(input.current.flatMap((r) => r.thresholds.filter((t) => !t.ok).map((t) => `${t.metric}: ${t.expression}`))),
     ];
     // Disturbed runs stay in (they are valid), but never silently: the report lists them with their reasons.
-    const disturbed = [...(input.referenceRuns ?? []), ...input.current]
-      .filter((r) => (r.disturbed ?? []).length > 0)
-      .map((r) => `${r.scenario}${r.repeat === null ? '' : ` run ${r.repeat}`}: ${r.disturbed.join('; ')}`);
+    const sided = (runs: RunResult[], side: string): Array<{ r: RunResult; side: string }> => runs.map((r) => ({ r, side }));
+    const disturbed = [...sided(input.referenceRuns ?? [], input.paired ? ' A' : ' reference'), ...sided(input.current, input.paired ? ' B' : '')]
+      .filter(({ r }) => (r.disturbed ?? []).length > 0)
+      .map(({ r, side }) => `${r.scenario}${side}${r.repeat === null ? '' : ` run ${r.repeat}`}: ${r.disturbed.join('; ')}`);
     const runs = (input.currentFigures ?? input.current).length;
     const partial = { scenario: input.scenario, runs, invalid, disturbed, sloFailures, metrics };
     return { ...partial, verdict: scenarioVerdict(partial) };

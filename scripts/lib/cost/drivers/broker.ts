@@ -22,20 +22,30 @@ interface Frame {
   seq?: number;
 }
 
+/** One connection: the frames it received, their count, and the driver's idle wait. */
+interface Connection {
+  conn: WsConnection;
+  frames: Frame[];
+  arrivals: Arrivals;
+  idle: () => Promise<void>;
+}
+
 /** A connection that records each frame it receives and counts them. */
-async function connect(port: number): Promise<{ conn: WsConnection; frames: Frame[]; arrivals: Arrivals }> {
+async function connect(ctx: DriveContext): Promise<Connection> {
   const frames: Frame[] = [];
   const arrivals = new Arrivals('broker frames');
-  const conn = await connectWs(port, '/ws', (text) => {
+  await ctx.idle();
+  const conn = await connectWs(ctx.port, '/ws', (text) => {
     frames.push(JSON.parse(text) as Frame);
     arrivals.add();
   });
-  return { conn, frames, arrivals };
+  return { conn, frames, arrivals, idle: ctx.idle };
 }
 
 /** Sends `frame` and waits for the next frame on that connection, which must have op `expected`. */
-async function exchange(c: Awaited<ReturnType<typeof connect>>, frame: object, expected: string): Promise<Frame> {
+async function exchange(c: Connection, frame: object, expected: string): Promise<Frame> {
   const before = c.arrivals.count;
+  await c.idle();
   c.conn.send(JSON.stringify(frame));
   await c.arrivals.until(before + 1);
   const got = c.frames[before] as Frame;
@@ -49,13 +59,13 @@ export const brokerDriver: CostDriver = {
   sizes: { small: 3000, large: 6000 },
   async drive(ctx: DriveContext, ops: number): Promise<void> {
     const int = seededInts();
-    const opened: Array<Awaited<ReturnType<typeof connect>>> = [];
+    const opened: Connection[] = [];
     try {
-      const publisher = await connect(ctx.port);
+      const publisher = await connect(ctx);
       opened.push(publisher);
       const subscribers = [];
       for (const options of SUBSCRIPTIONS) {
-        const s = await connect(ctx.port);
+        const s = await connect(ctx);
         opened.push(s);
         await exchange(s, { op: 'sub', topic: TOPIC, ...options }, 'subscribed');
         subscribers.push(s);
@@ -73,7 +83,10 @@ export const brokerDriver: CostDriver = {
         }
       }
     } finally {
-      for (const c of opened) await c.conn.close();
+      for (const c of opened) {
+        await ctx.idle();
+        await c.conn.close();
+      }
     }
   },
 };

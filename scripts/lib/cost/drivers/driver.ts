@@ -7,6 +7,11 @@ export interface DriveContext {
   readonly port: number;
   /** Moves the target's virtual clock forward (see virtual-clock.ts); only the SSE workload needs it. */
   advanceClock(ms: number): void;
+  /**
+   * Resolves once the target is idle (idle-wait.ts). Drivers await it before each request, frame or clock step:
+   * the target then meets every one of them in the same state, whatever the timing.
+   */
+  idle(): Promise<void>;
 }
 
 export interface CostDriver {

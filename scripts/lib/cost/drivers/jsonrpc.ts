@@ -64,8 +64,8 @@ export const jsonrpcDriver: CostDriver = {
   sizes: { small: 2000, large: 4000 },
   async drive(ctx: DriveContext, ops: number): Promise<void> {
     const int = seededInts();
-    const rpc = new LoopbackHttpClient(ctx.port);
-    const mcpHttp = new LoopbackHttpClient(ctx.port);
+    const rpc = new LoopbackHttpClient(ctx.port, ctx.idle);
+    const mcpHttp = new LoopbackHttpClient(ctx.port, ctx.idle);
     const mcp = new McpSession(mcpHttp);
     let id = 0;
     const call = (method: string, params?: unknown): Record<string, unknown> => ({ jsonrpc: '2.0', id: ++id, method, ...(params === undefined ? {} : { params }) });

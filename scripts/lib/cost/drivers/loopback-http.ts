@@ -35,10 +35,19 @@ export class LoopbackHttpClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1 });
   private readonly sockets = new Set<Socket>();
 
-  constructor(readonly port: number) {}
+  /**
+   * @param port the target's loopback port
+   * @param beforeRequest awaited before each request is sent and before the close (the driver's idle wait);
+   *   default none
+   */
+  constructor(
+    readonly port: number,
+    private readonly beforeRequest: () => Promise<void> = () => Promise.resolve(),
+  ) {}
 
   /** Sends one request and reads the whole reply. */
-  request(method: string, path: string, body?: string, headers: OutgoingHttpHeaders = {}): Promise<HttpReply> {
+  async request(method: string, path: string, body?: string, headers: OutgoingHttpHeaders = {}): Promise<HttpReply> {
+    await this.beforeRequest();
     return new Promise((resolve, reject) => {
       const allHeaders: OutgoingHttpHeaders = { ...headers };
       if (body !== undefined) allHeaders['content-length'] = Buffer.byteLength(body);
@@ -65,9 +74,11 @@ export class LoopbackHttpClient {
 
   /** Ends the connection and waits until the target has closed it too. */
   async close(): Promise<void> {
-    const open = [...this.sockets].filter((s) => !s.closed);
-    for (const socket of open) socket.end();
-    await Promise.all(open.map((s) => socketClosed(s)));
+    for (const socket of [...this.sockets].filter((s) => !s.closed)) {
+      await this.beforeRequest();
+      socket.end();
+      await socketClosed(socket);
+    }
     this.agent.destroy();
   }
 }

@@ -30,7 +30,9 @@ interface QuoteStream {
 }
 
 /** Opens a quote stream and resolves once its head arrived (the engine registers it before answering). */
-function openQuotes(port: number, symbols: string[] | null): Promise<QuoteStream> {
+async function openQuotes(ctx: DriveContext, symbols: string[] | null): Promise<QuoteStream> {
+  await ctx.idle();
+  const port = ctx.port;
   const path = symbols === null ? '/quotes' : `/quotes?symbols=${encodeURIComponent(symbols.join(','))}`;
   const arrivals = new Arrivals(`quotes on ${path}`);
   return new Promise((resolve, reject) => {
@@ -66,24 +68,28 @@ export const priceEngineDriver: CostDriver = {
     const streams: QuoteStream[] = [];
     const acks = new Arrivals('tick batch acknowledgements');
     let lastAck = '';
+    await ctx.idle();
     const ingest = await connectWs(ctx.port, '/ticks', (text) => {
       lastAck = text;
       acks.add();
     });
     try {
-      for (const symbols of STREAMS) streams.push(await openQuotes(ctx.port, symbols));
+      for (const symbols of STREAMS) streams.push(await openQuotes(ctx, symbols));
       const steps = Math.ceil(ops / TICKS_PER_BATCH);
       for (let id = 1; id <= steps; id++) {
         const ticks = Array.from({ length: TICKS_PER_BATCH }, () => tick(int, SYMBOLS[int(0, SYMBOLS.length - 1)] as string));
         const due = streams.map((s) => s.arrivals.count + ticks.filter((t) => s.symbols === null || s.symbols.has(t.symbol as string)).length);
+        await ctx.idle();
         ingest.send(JSON.stringify({ id, ticks }));
         await acks.until(id);
         if (!lastAck.includes(`"accepted":${TICKS_PER_BATCH},"rejected":0`)) throw new Error(`batch ${id} not fully accepted: ${lastAck.slice(0, 300)}`);
         for (const [i, s] of streams.entries()) await s.arrivals.until(due[i] as number);
       }
     } finally {
+      await ctx.idle();
       await ingest.close();
       for (const { socket } of streams) {
+        await ctx.idle();
         socket.end();
         await socketClosed(socket);
       }

@@ -39,7 +39,9 @@ interface OpenStream {
  * `firstEvent` false once the response head arrived (a topic's later subscribers get nothing until the next
  * step; the target subscribes them before it answers). Streams open one after the other.
  */
-function openStream(port: number, path: string, arrivals: Arrivals, firstEvent: boolean): Promise<OpenStream> {
+async function openStream(ctx: DriveContext, path: string, arrivals: Arrivals, firstEvent: boolean): Promise<OpenStream> {
+  await ctx.idle();
+  const port = ctx.port;
   return new Promise((resolve, reject) => {
     const before = arrivals.count;
     const req = request({ host: '127.0.0.1', port, path, agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
@@ -75,19 +77,21 @@ export const sseDriver: CostDriver = {
       // First events: one per private stream, one for the topic's first subscriber (later ones join after it).
       for (let i = 0; i < PRIVATE_STREAMS; i++) {
         const size = PRIVATE_SIZES[int(0, PRIVATE_SIZES.length - 1)] as number;
-        streams.push(await openStream(ctx.port, `/events?rate=${RATE}&size=${size}`, arrivals, true));
+        streams.push(await openStream(ctx, `/events?rate=${RATE}&size=${size}`, arrivals, true));
       }
-      streams.push(await openStream(ctx.port, `/events?topic=cost&rate=${RATE}&size=${TOPIC_SIZE}`, arrivals, true));
+      streams.push(await openStream(ctx, `/events?topic=cost&rate=${RATE}&size=${TOPIC_SIZE}`, arrivals, true));
       const opened = arrivals.count;
-      for (let i = 1; i < TOPIC_SUBSCRIBERS; i++) streams.push(await openStream(ctx.port, '/events?topic=cost', arrivals, false));
+      for (let i = 1; i < TOPIC_SUBSCRIBERS; i++) streams.push(await openStream(ctx, '/events?topic=cost', arrivals, false));
       const steps = Math.min(MAX_STEPS, Math.max(0, Math.ceil((ops - opened) / OPS_PER_STEP)));
       for (let s = 1; s <= steps; s++) {
+        await ctx.idle();
         ctx.advanceClock(STEP_MS);
         await arrivals.until(opened + s * OPS_PER_STEP);
       }
     } finally {
       // One at a time, each awaited until the target closed its end: it handles every close before it stops.
       for (const { socket } of streams) {
+        await ctx.idle();
         socket.end();
         await socketClosed(socket);
       }

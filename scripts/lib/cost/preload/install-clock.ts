@@ -1,6 +1,7 @@
 /**
- * Puts the target on a {@link createVirtualClock virtual clock}: `performance.now`, `Date.now` and the global
- * `setTimeout`, `setInterval`, `clearTimeout`, `clearInterval` follow virtual time from here on.
+ * Puts the target on a {@link createVirtualClock virtual clock}: `performance.now`, `performance.timeOrigin`,
+ * `Date.now` and the global `setTimeout`, `setInterval`, `clearTimeout`, `clearInterval` follow virtual time
+ * from here on (`new Date()` does not: the targets only use it to print marks).
  *
  * Control: the probe writes lines to the target's stdin; `advance <ms>` moves time (the SSE workload's steps).
  * Stdin, not a signal: lines carry the amount and never merge the way pending signals do.
@@ -15,6 +16,13 @@ import { createVirtualClock, type VirtualTimeout } from '../virtual-clock.ts';
 
 type TimerFn = (callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) => unknown;
 
+/**
+ * Where virtual time starts: fixed, not the real time of this run. Targets format times as text (the SSE `t`
+ * field is `(timeOrigin + now).toFixed(3)`), and the digits of a number decide how much work that takes.
+ */
+export const VIRTUAL_TIME_ORIGIN = 1_700_000_000_000;
+export const VIRTUAL_START_NOW = 100;
+
 /** The stdin command that moves the clock. */
 export const ADVANCE_COMMAND = /^advance (\d+(?:\.\d+)?)$/;
 
@@ -26,7 +34,7 @@ export function installVirtualClock(): void {
     clearTimeout: globalThis.clearTimeout as (handle: unknown) => void,
     clearInterval: globalThis.clearInterval as (handle: unknown) => void,
   };
-  const clock = createVirtualClock(real.now(), Date.now());
+  const clock = createVirtualClock(VIRTUAL_START_NOW, VIRTUAL_TIME_ORIGIN + VIRTUAL_START_NOW);
   /** Real time at the thaw minus virtual time then; undefined while frozen. */
   let thawOffset: number | undefined;
   const virtualHandles = new WeakSet<object>();
@@ -38,6 +46,7 @@ export function installVirtualClock(): void {
 
   const virtualNow = (): number => (thawOffset === undefined ? clock.now() : real.now() - thawOffset);
   performance.now = virtualNow;
+  Object.defineProperty(performance, 'timeOrigin', { value: VIRTUAL_TIME_ORIGIN, configurable: true });
   Date.now = () => Math.floor(clock.epochNow() + (virtualNow() - clock.now()));
   const globals = globalThis as unknown as Record<string, unknown>;
   globals.setTimeout = (callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) =>

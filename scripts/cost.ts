@@ -19,6 +19,8 @@ options:
   --json              print {target, instructionsPerOp, runs, spread, facts, ...} (an array for several targets)
   --write-baseline    write baselines/cost-<target>.json, the reference of the gate in baseline mode
                       (use --repeat 5 or more: its margin comes from the spread of these runs)
+  --parallel          run each figure's two valgrind runs at the same time (about half the wall time on
+                      2+ CPUs; the counts are the same)
   --keep              keep cachegrind's output files and the target logs (for cg_annotate / cg_diff)
   -e, --env K=V       target environment variable (repeatable), e.g. -e TIDEMARK_FAULT_CPU_LOOPS=1000
   -h, --help          this text
@@ -41,6 +43,7 @@ runMain(async () => {
     json: { type: 'boolean' },
     'write-baseline': { type: 'boolean' },
     keep: { type: 'boolean' },
+    parallel: { type: 'boolean' },
     env: { type: 'string', short: 'e', multiple: true },
   });
   const targets = targetsFrom(positionals);
@@ -49,7 +52,7 @@ runMain(async () => {
   const results: CostResult[] = [];
   for (const target of targets) {
     process.stderr.write(`cost ${target}: ${repeat} figure(s), two valgrind runs each\n`);
-    const result = await probeCost({ target, repeat, env, keepFiles: values.keep === true });
+    const result = await probeCost({ target, repeat, env, keepFiles: values.keep === true, parallel: values.parallel === true });
     results.push(result);
     if (values['write-baseline']) {
       if (Object.keys(env).length > 0) throw new UsageError('--write-baseline with -e: a baseline must measure the target as it is, without fault knobs');

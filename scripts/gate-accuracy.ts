@@ -62,7 +62,7 @@ cost mode:
   --regression R     loop regression (default sse-loop)
   --sizes LIST       shares of the clean cost (default 0.05,0.1)
   --figures N        probe figures per side and size (default 10)
-  --per-gate N       figures per side in one gate (default 1, as \`npm run gate\` probes)
+  --per-gate N       figures per side in one gate (default 2, as \`npm run gate\` probes)
   --gates N          gates drawn per arm (default 100)
   -h, --help         this text
 `;
@@ -237,9 +237,8 @@ runMain(async () => {
       regression,
       shares: shares('--sizes', values.sizes ?? '0.05,0.1'),
       figures: positiveInt('--figures', values.figures, 10),
-      perGate: positiveInt('--per-gate', values['per-gate'], 1),
+      perGate: positiveInt('--per-gate', values['per-gate'], 2),
       trials: positiveInt('--gates', values.gates, 100),
-      margin: DEFAULT_GATED.instructions_per_op?.margin ?? 0.01,
       seed: 1,
       log,
     });

@@ -1,5 +1,5 @@
 /** `npm run gate`: runs the gate suite and compares it with baselines (or, paired, with another git ref). */
-import { parseCli, parseEnvPairs, positiveInt, runMain } from './lib/cli.ts';
+import { parseCli, parseEnvPairs, positiveInt, runMain, UsageError } from './lib/cli.ts';
 import { PAIRED_DEFAULTS } from './lib/gate/looks.ts';
 import { runGate } from './lib/gate/run-gate.ts';
 
@@ -11,6 +11,9 @@ the baseline; or, with --against, runs the targets of <git-ref> (A) and of this 
 (A B, B A, A B, ...: the order alternates within pairs) and compares them pairwise, adding pairs until
 every primary figure is decided, --max-pairs is reached or the --budget would be exceeded.
 Writes results/<runId>/report.md, report.json and every run result.
+Each target of the gated scenarios is also probed for instructions per operation under valgrind
+(\`<target>/cost\`, docs/GATE.md "Deterministic cost per operation"): against baselines/cost-<target>.json, or
+with --against, A and B interleaved; these probes run before the load runs.
 Verdicts per primary figure: regression, improved, ok (the interval lies inside the margin) or undecided
 (the runs could not tell); advisory figures are shown, never decided. Exit code: 0 pass or undecided
 (the summary line lists what stayed undecided), 1 regression, 2 invalid run or harness error.
@@ -31,6 +34,9 @@ options:
   --alpha A                  family-wise error rate for the Holm procedure (default 0.01)
   --allow-machine-mismatch   compare with a baseline taken on another machine class
   --run-id ID                results folder name (default: time-sha-random)
+  --cost-only                only the cost probes (instructions per operation), no load runs
+  --skip-cost                no cost probes (e.g. where valgrind is not installed)
+  --cost-repeat N            cost figures per side, two valgrind runs each (default 2)
   --pin                      pin k6 and each target to separate CPUs with taskset (2 CPUs: k6 on 0,
                              target on 1); default off, or TIDEMARK_PIN=1 (docs/GATE.md, "Noise controls")
   -e, --env K=V              target environment variable for B / current runs (repeatable); used to
@@ -53,11 +59,15 @@ runMain(async () => {
     'max-pairs': { type: 'string' },
     budget: { type: 'string' },
     pin: { type: 'boolean' },
+    'cost-only': { type: 'boolean' },
+    'skip-cost': { type: 'boolean' },
+    'cost-repeat': { type: 'string' },
     env: { type: 'string', short: 'e', multiple: true },
   });
   const alpha = values.alpha === undefined ? 0.01 : Number(values.alpha);
   if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha ${values.alpha}: expected a number between 0 and 1`);
   const targetEnv = parseEnvPairs(values.env);
+  if (values['cost-only'] && values['skip-cost']) throw new UsageError('--cost-only and --skip-cost exclude each other');
   const report = await runGate({
     only: values.only,
     repeat: values.repeat === undefined ? undefined : positiveInt('--repeat', values.repeat, 3),
@@ -72,6 +82,8 @@ runMain(async () => {
     runId: values['run-id'],
     targetEnv,
     ...(values.pin ? { pin: true } : {}),
+    cost: values['cost-only'] ? 'only' : values['skip-cost'] ? 'skip' : 'with',
+    costRepeat: positiveInt('--cost-repeat', values['cost-repeat'], 2),
   });
   return report.exitCode;
 });

@@ -3,12 +3,14 @@
 //   1. npm dependencies (npm ci, only when node_modules is missing or stale)
 //   2. the pinned k6 build at .tools/bin/k6 (only when missing or k6/ changed)
 //   3. InfluxDB 1.x (Debian's influxdb package, when influxd is missing)
-//   4. prints the versions in use
+//   4. valgrind for the cost probe (Debian's valgrind package, when missing)
+//   5. prints the versions in use
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureK6, findGo, k6Version, repoRoot } from './lib/k6-build.ts';
+import { ensureValgrind } from './lib/valgrind-setup.ts';
 
 const HELP = `Usage: npm run setup -- [--force-k6] [--help]
 
@@ -21,7 +23,9 @@ does work when something is missing or out of date.
   3. InfluxDB 1.x: when influxd is not on PATH, installs Debian's influxdb and
      influxdb-client packages (as root; otherwise prints the command to run),
      without leaving a system service running on port 8086
-  4. prints the versions of node, go, k6 (with its extensions) and influxd
+  4. valgrind (the cost probe, npm run cost): when missing, installs Debian's
+     valgrind package (as root; otherwise prints the command to run)
+  5. prints the versions of node, go, k6 (with its extensions), influxd and valgrind
 
 Options:
   --force-k6   rebuild .tools/bin/k6 even when it is up to date
@@ -196,6 +200,8 @@ async function printVersions(): Promise<void> {
   log(k6.split('\n').map((l, i) => (i === 0 ? `  k6      ${l}` : `          ${l}`)).join('\n'));
   const influxd = which('influxd') ? await capture('influxd', ['version']) : undefined;
   log(`  influxd ${influxd ? influxd.out.split('\n')[0] : '(not installed)'}`);
+  const valgrind = which('valgrind') ? await capture('valgrind', ['--version']) : undefined;
+  log(`  valgrind ${valgrind ? valgrind.out.split('\n')[0] : '(not installed)'}`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -217,8 +223,11 @@ export async function main(argv: string[]): Promise<number> {
     const k6 = await ensureK6({ force: forceK6, log });
     log(k6.rebuilt ? `k6: built ${k6.path}` : `k6: ${k6.path}`);
     const influx = await ensureInflux();
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    const valgrind = await ensureValgrind({ which, runInherit: (cmd, args, env) => runInherit(cmd, args, env), log, isRoot });
     await printVersions();
-    log(influx ? '\nsetup: done' : '\nsetup: done, except InfluxDB (see above)');
+    const missing = [influx ? '' : 'InfluxDB', valgrind ? '' : 'valgrind'].filter(Boolean);
+    log(missing.length === 0 ? '\nsetup: done' : `\nsetup: done, except ${missing.join(' and ')} (see above)`);
     return 0;
   } catch (err) {
     console.error(`\nsetup failed: ${(err as Error).message}`);

@@ -17,7 +17,7 @@ afterAll(() => {
 
 // Five pairs: with fewer, a paired t-test has too few degrees of freedom to call even a 50x change significant.
 const abGate = (runId: string, targetEnv: Record<string, string>, repeat: number) =>
-  runGate({ only: 'sse/sustained', repeat, against: 'HEAD', duration: '2s', alpha: 0.01, allowMachineMismatch: false, runId, targetEnv, log: () => {} });
+  runGate({ only: 'sse/sustained', repeat, against: 'HEAD', duration: '2s', alpha: 0.01, allowMachineMismatch: false, runId, targetEnv, cost: 'skip', log: () => {} });
 
 describe('paired A/B gate against HEAD', () => {
   it('catches a fault injected into B only, comparing runs pairwise', async () => {
@@ -35,7 +35,7 @@ describe('paired A/B gate against HEAD', () => {
     const lines: string[] = [];
     const report = await runGate({
       only: 'sse/sustained', against: 'HEAD', duration: '2s', alpha: 0.01, allowMachineMismatch: false, runId: `it-ab-adaptive-${process.pid}`,
-      minPairs: 2, maxPairs: 4, budgetS: 1, log: (line) => lines.push(line),
+      minPairs: 2, maxPairs: 4, budgetS: 1, cost: 'skip', log: (line) => lines.push(line),
     });
     expect(report.exitCode, lines.join('\n')).toBe(0);
     expect(report.adaptive).toMatchObject({ minPairs: 2, maxPairs: 4, looks: [{ pairs: 2 }, { pairs: 4 }] });

@@ -22,7 +22,7 @@ afterAll(async () => {
 
 describe('gate refusals', () => {
   it('refuses a baseline from another machine class (exit 2) and names the ways forward', async () => {
-    const report = await runGate({ only: 'sse/sustained', repeat: 1, alpha: 0.01, allowMachineMismatch: false, runId: `it-refuse-${process.pid}`, log: () => {} });
+    const report = await runGate({ only: 'sse/sustained', repeat: 1, alpha: 0.01, allowMachineMismatch: false, runId: `it-refuse-${process.pid}`, cost: 'skip', log: () => {} });
     expect(report.exitCode).toBe(2);
     expect(report.errors[0]?.error).toMatch(/machine class 64cpu-arm64-elsewhere, this is .*npm run baseline.*--against.*--allow-machine-mismatch/);
     expect(report.scenarios).toEqual([]);
@@ -30,6 +30,6 @@ describe('gate refusals', () => {
   });
 
   it('names a missing baseline for a scenario asked for with --only', async () => {
-    await expect(runGate({ only: 'sse/churn', repeat: 1, alpha: 0.01, allowMachineMismatch: false, log: () => {} })).rejects.toThrow(/no baseline for sse\/churn; create with `npm run baseline -- --only 'sse\/churn'`/);
+    await expect(runGate({ only: 'sse/churn', repeat: 1, alpha: 0.01, allowMachineMismatch: false, cost: 'skip', log: () => {} })).rejects.toThrow(/no baseline for sse\/churn; create with `npm run baseline -- --only 'sse\/churn'`/);
   });
 });

@@ -16,7 +16,7 @@ const saved = { ...process.env };
 let dir: string;
 const quiet = (): void => {};
 const gate = (runId: string, targetEnv: Record<string, string> = {}) =>
-  runGate({ only: 'sse/sustained', repeat: 3, alpha: 0.01, allowMachineMismatch: false, runId, targetEnv, log: quiet });
+  runGate({ only: 'sse/sustained', repeat: 3, alpha: 0.01, allowMachineMismatch: false, runId, targetEnv, cost: 'skip', log: quiet });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tidemark-gate-'));

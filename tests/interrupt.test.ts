@@ -95,7 +95,7 @@ describe('interrupting the harness', () => {
     const dir = join(repoRoot, 'results', runId);
     cleanup.push(dir);
     const env = { ...process.env, TIDEMARK_BASELINE_DIR: baselines, SSE_CONNECTIONS: '5' };
-    const code = await interrupt(['scripts/gate.ts', '--only', 'sse/sustained', '--repeat', '2'], runId, 'SIGTERM', env);
+    const code = await interrupt(['scripts/gate.ts', '--only', 'sse/sustained', '--repeat', '2', '--skip-cost'], runId, 'SIGTERM', env);
     expect(code).toBe(143);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { exitCode: number; errors: Array<{ error: string }> };
     expect(report.exitCode).toBe(2);

@@ -22,7 +22,7 @@ afterAll(async () => {
 function soakGate(name: string, duration: string, targetEnv: Record<string, string> = {}): ReturnType<typeof runGate> {
   const runId = `it-soak-${name}-${process.pid}`;
   cleanup.push(`results/${runId}`);
-  const opts: GateOptions = { only: 'sse/soak', repeat: 1, duration, alpha: 0.01, allowMachineMismatch: false, runId, targetEnv, log: quiet };
+  const opts: GateOptions = { only: 'sse/soak', repeat: 1, duration, alpha: 0.01, allowMachineMismatch: false, runId, targetEnv, cost: 'skip', log: quiet };
   return runGate(opts);
 }
 

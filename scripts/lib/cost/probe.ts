@@ -8,7 +8,7 @@
  * cachegrind 3.19 cannot start and stop counting on request, and a difference needs no cooperation from the
  * target; the price is a second start-up per figure.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../free-port.ts';
@@ -58,6 +58,11 @@ export interface CostProbeOptions {
   sizes?: { small: number; large: number };
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Run a figure's small and large workloads at the same time (two valgrind processes): about half the wall
+   * time on two or more CPUs, and the same counts, which do not depend on timing (docs/GATE.md). Default false.
+   */
+  parallel?: boolean;
   /** Node and V8 flags of the target (default {@link DETERMINISTIC_NODE_FLAGS}); recorded in the facts. */
   nodeFlags?: readonly string[];
   /**
@@ -99,7 +104,16 @@ function statNumber(stats: Record<string, unknown>, path: string[]): number {
 }
 
 /**
- * Bundles the target (as the harness runs it) and the virtual clock, and reads the facts.
+ * What the counts of `target`'s probe depend on, here (facts.ts).
+ * @param nodeFlags the probe's flags (default {@link DETERMINISTIC_NODE_FLAGS})
+ * @throws when valgrind is missing
+ */
+export async function probeFacts(target: TargetName, nodeFlags: readonly string[] = DETERMINISTIC_NODE_FLAGS): Promise<CostFacts> {
+  return costFacts(await valgrindVersion(), nodeFlags, workloadVersion(target));
+}
+
+/**
+ * Bundles the target (as the harness runs it) and the probe's preload, and reads the facts.
  * @throws when valgrind is missing or the target does not exist in `root`
  */
 export async function prepareCostProbe(opts: CostProbeOptions): Promise<PreparedCostProbe> {
@@ -108,12 +122,11 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
   const root = opts.root ?? repoRoot;
   const sizes = opts.sizes ?? driver.sizes;
   if (!(sizes.large > sizes.small && sizes.small >= 0)) throw new Error(`cost sizes ${sizes.small}/${sizes.large}: the large workload must be larger than the small one`);
-  const valgrind = await valgrindVersion();
+  const facts = await probeFacts(opts.target, opts.nodeFlags);
+  const nodeFlags = facts.nodeFlags;
   const bundle = await bundleTarget(targetEntry(opts.target, root), root, opts.target);
   // The preload is the probe's (this checkout's), whichever checkout the target comes from.
   const preload = await bundleTarget(join(repoRoot, 'scripts/lib/cost/preload/index.ts'), repoRoot, 'cost-preload');
-  const nodeFlags = opts.nodeFlags ?? DETERMINISTIC_NODE_FLAGS;
-  const facts = costFacts(valgrind, nodeFlags, workloadVersion(opts.target));
   const workDir = await mkdtemp(join(tmpdir(), `tidemark-cost-${opts.target}-`));
   const env = targetEnv(driver, opts.env ?? {});
   let runs = 0;
@@ -148,14 +161,16 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
     point: runWorkload,
     async measure() {
       const n = ++runs;
-      const small = await runWorkload(sizes.small, `${opts.target}-${n}-small`);
-      const large = await runWorkload(sizes.large, `${opts.target}-${n}-large`);
+      const runSmall = (): ReturnType<typeof runWorkload> => runWorkload(sizes.small, `${opts.target}-${n}-small`);
+      const runLarge = (): ReturnType<typeof runWorkload> => runWorkload(sizes.large, `${opts.target}-${n}-large`);
+      const [small, large] = opts.parallel ? await Promise.all([runSmall(), runLarge()]) : [await runSmall(), await runLarge()];
       const perOp = instructionsPerOp(small, large);
       log(`  ${opts.target} cost run ${n}: ${Math.round(perOp).toLocaleString('en')} instructions/op (${large.ops - small.ops} ops; ${small.seconds.toFixed(1)} s + ${large.seconds.toFixed(1)} s)`);
       return { instructionsPerOp: perOp, small, large };
     },
     async dispose(failed = false) {
-      if (opts.keepFiles || failed) log(`  ${opts.target} cost files kept in ${workDir}`);
+      const keep = opts.keepFiles === true || (failed && (await readdir(workDir)).length > 0);
+      if (keep) log(`  ${opts.target} cost files kept in ${workDir}`);
       else await rm(workDir, { recursive: true, force: true });
     },
   };

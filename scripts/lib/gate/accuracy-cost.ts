@@ -11,6 +11,8 @@ import type { TargetName } from '../target-registry.ts';
 import { draw, seededRandom } from './accuracy.ts';
 import { prepareSideB } from './accuracy-paired.ts';
 import type { CodeRegression } from './code-regressions.ts';
+import { summarizeRuns } from '../cost/difference.ts';
+import { costMargin } from './cost-margin.ts';
 import { deterministicVerdict } from './decision-rules.ts';
 
 /** Loop length of the calibration probe: large enough to stand far above the probe's spread. */
@@ -28,7 +30,6 @@ export interface CostAccuracyOptions {
   /** Figures per side in one drawn gate (the gate's probe repeat). */
   perGate: number;
   trials: number;
-  margin: number;
   seed: number;
   log: (line: string) => void;
 }
@@ -49,6 +50,7 @@ export interface CostAccuracyResult {
   instructionsPerIteration: number;
   cleanMedian: number;
   arms: CostAccuracyArm[];
+  /** Median margin the drawn gates used (each from its own figures' spreads, as a paired gate does). */
   margin: number;
   perGate: number;
   trials: number;
@@ -71,8 +73,11 @@ async function probeFigures(target: TargetName, root: string, count: number, log
   }
 }
 
-/** Gates drawn from two figure sets: `perGate` from each (A/A: disjoint draws from one set). */
-function drawVerdicts(a: number[], b: number[] | null, opts: CostAccuracyOptions, random: () => number): Record<string, number> {
+/**
+ * Gates drawn from two figure sets: `perGate` from each (A/A: disjoint draws from one set), each decided as a
+ * paired gate decides its `<target>/cost` entry: the margin from the wider spread of its two sides (cost-margin.ts).
+ */
+function drawVerdicts(a: number[], b: number[] | null, opts: CostAccuracyOptions, random: () => number, margins: number[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (let t = 0; t < opts.trials; t++) {
     let ref: number[];
@@ -85,7 +90,9 @@ function drawVerdicts(a: number[], b: number[] | null, opts: CostAccuracyOptions
       ref = draw(a, opts.perGate, random);
       cur = draw(b, opts.perGate, random);
     }
-    const { verdict } = deterministicVerdict(ref, cur, 'lower', opts.margin);
+    const margin = costMargin([summarizeRuns(ref).spread, summarizeRuns(cur).spread]);
+    margins.push(margin);
+    const { verdict } = deterministicVerdict(ref, cur, 'lower', margin);
     counts[verdict] = (counts[verdict] ?? 0) + 1;
   }
   return counts;
@@ -104,8 +111,9 @@ export async function measureCostAccuracy(opts: CostAccuracyOptions): Promise<Co
   if (!(instructionsPerIteration > 0)) throw new Error(`${opts.regression.name}: the calibration loop added no instructions (${calibrated} against ${cleanMedian}); is its anchor on the measured path?`);
   opts.log(`  calibration: ${instructionsPerIteration.toFixed(2)} instructions per loop iteration`);
 
+  const margins: number[] = [];
   const arms: CostAccuracyArm[] = [
-    { label: 'A/A (unchanged)', iterations: 0, measuredChange: 0, figuresA, figuresB: figuresA, verdicts: drawVerdicts(figuresA, null, opts, random) },
+    { label: 'A/A (unchanged)', iterations: 0, measuredChange: 0, figuresA, figuresB: figuresA, verdicts: drawVerdicts(figuresA, null, opts, random, margins) },
   ];
   for (const share of opts.shares) {
     const iterations = Math.max(1, Math.round((share * cleanMedian) / instructionsPerIteration));
@@ -118,9 +126,9 @@ export async function measureCostAccuracy(opts: CostAccuracyOptions): Promise<Co
       measuredChange: median(figuresB) / cleanMedian - 1,
       figuresA,
       figuresB,
-      verdicts: drawVerdicts(figuresA, figuresB, opts, random),
+      verdicts: drawVerdicts(figuresA, figuresB, opts, random, margins),
     });
   }
   await prepareSideB(opts.rootB, null, 0);
-  return { target: opts.target, instructionsPerIteration, cleanMedian, arms, margin: opts.margin, perGate: opts.perGate, trials: opts.trials };
+  return { target: opts.target, instructionsPerIteration, cleanMedian, arms, margin: median(margins), perGate: opts.perGate, trials: opts.trials };
 }

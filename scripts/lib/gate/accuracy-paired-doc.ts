@@ -106,8 +106,9 @@ load average ${input.load.start} at start and ${input.load.end} at end, ${(input
 
 - Target \`${r.target}\`: clean median ${Math.round(r.cleanMedian).toLocaleString('en')} instructions per operation; the loop written into
   its per-operation path costs ${r.instructionsPerIteration.toFixed(2)} instructions per iteration (calibrated with one probe).
-- Each gate draws ${r.perGate} figure(s) per side from the arm's figures and applies the deterministic rule at a
-  margin of ${(r.margin * 100).toFixed(2)}%; ${r.trials} gates per arm (they share figures, so they are not independent trials).
+- Each gate draws ${r.perGate} figure(s) per side from the arm's figures and applies the deterministic rule with the
+  margin a paired gate takes from its two sides' spreads (median margin ${(r.margin * 100).toFixed(2)}%); ${r.trials} gates per arm
+  (they share figures, so they are not independent trials).
 
 | arm | loop iterations per operation | measured change | spread of B's figures (n) | outcome |
 |---|---|---|---|---|

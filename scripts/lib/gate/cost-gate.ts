@@ -6,8 +6,9 @@
  * The margin comes from the measured A/A spread (cost-margin.ts): the baseline's, or in paired mode the wider
  * of the two sides' spreads.
  */
+import { availableParallelism } from 'node:os';
 import { summarizeRuns } from '../cost/difference.ts';
-import { prepareCostProbe, type CostProbeOptions, type PreparedCostProbe } from '../cost/probe.ts';
+import { prepareCostProbe, probeFacts, type CostProbeOptions, type PreparedCostProbe } from '../cost/probe.ts';
 import type { TargetName } from '../target-registry.ts';
 import type { CompareInput } from './compare.ts';
 import { checkCostFacts, readCostBaseline } from './cost-baseline.ts';
@@ -34,6 +35,8 @@ export interface CostGateOptions {
   env?: Record<string, string>;
   /** Workload sizes per target instead of the drivers' (tests). @default the drivers' */
   sizes?: Partial<Record<TargetName, { small: number; large: number }>>;
+  /** Each figure's two valgrind runs at the same time (CostProbeOptions.parallel). @default true with 2 or more CPUs */
+  parallel?: boolean;
   log: (line: string) => void;
 }
 
@@ -44,6 +47,11 @@ export interface CostGateResult {
 
 function spec(margin: number): FigureSpec {
   return { direction: 'lower', margin, rule: 'deterministic' };
+}
+
+/** The two valgrind runs of a figure run side by side where there are CPUs for them: the counts do not change. */
+function parallelOf(opts: CostGateOptions): boolean {
+  return opts.parallel ?? availableParallelism() >= 2;
 }
 
 const asFigures = (values: number[]): Array<Record<string, number | null>> => values.map((v) => ({ [COST_METRIC]: v }));
@@ -63,10 +71,10 @@ async function withProbe<T>(opts: CostProbeOptions, use: (probe: PreparedCostPro
 
 async function baselineEntry(target: TargetName, opts: CostGateOptions, repeat: number): Promise<CompareInput> {
   const baseline = await readCostBaseline(target);
-  const probeOpts = { target, root: opts.currentRoot, env: opts.env ?? {}, sizes: opts.sizes?.[target], log: opts.log };
+  const probeOpts = { target, root: opts.currentRoot, env: opts.env ?? {}, sizes: opts.sizes?.[target], parallel: parallelOf(opts), log: opts.log };
+  // Refused before anything runs: counts from another Node, CPU, valgrind or probe are not comparable.
+  checkCostFacts(baseline, await probeFacts(target));
   const current = await withProbe(probeOpts, async (probe) => {
-    // Refused before any valgrind run: counts from another Node, CPU or probe are not comparable.
-    checkCostFacts(baseline, probe.facts);
     const figures: number[] = [];
     for (let i = 0; i < repeat; i++) figures.push((await probe.measure()).instructionsPerOp);
     return figures;
@@ -78,8 +86,9 @@ async function pairedEntry(target: TargetName, referenceRoot: string, opts: Cost
   const sizes = opts.sizes?.[target];
   const a: number[] = [];
   const b: number[] = [];
-  await withProbe({ target, root: referenceRoot, sizes, log: opts.log }, (probeA) =>
-    withProbe({ target, root: opts.currentRoot, env: opts.env ?? {}, sizes, log: opts.log }, async (probeB) => {
+  const parallel = parallelOf(opts);
+  await withProbe({ target, root: referenceRoot, sizes, parallel, log: opts.log }, (probeA) =>
+    withProbe({ target, root: opts.currentRoot, env: opts.env ?? {}, sizes, parallel, log: opts.log }, async (probeB) => {
       for (let i = 1; i <= repeat; i++) {
         // A B, B A, ...: as the load runs do, although counts do not depend on the order.
         const order = i % 2 === 1 ? ([probeA, probeB] as const) : ([probeB, probeA] as const);

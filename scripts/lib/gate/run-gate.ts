@@ -16,6 +16,9 @@ import { defaultGatedFor, gatedFigures, LIMIT_GATED } from './gated-metrics.ts';
 import { isSoak, selectScenarios } from './suite.ts';
 import { checkoutRef } from './worktree.ts';
 import { writeGateToInflux } from './gate-influx.ts';
+import { probeCostForGate, type CostGateOptions } from './cost-gate.ts';
+import { parseScenarioName } from '../scenario-name.ts';
+import type { TargetName } from '../target-registry.ts';
 import { fixedLook, lookSchedule, PAIRED_DEFAULTS } from './looks.ts';
 import { runPairedRuns, WARMUP_DURATION } from './paired-runs.ts';
 
@@ -48,6 +51,17 @@ export interface GateOptions {
   targetEnv?: Record<string, string>;
   /** Pin k6 and the target to separate CPUs in every run (RunScenarioOptions.pin); default: TIDEMARK_PIN. */
   pin?: boolean | undefined;
+  /**
+   * The cost probe (`<target>/cost`, instructions per operation, cost-gate.ts) of each target of the gated
+   * scenarios: `with` the load runs, `only` (no load runs), or `skip`. @default 'with'
+   */
+  cost?: 'with' | 'only' | 'skip' | undefined;
+  /** Cost figures per side (two valgrind runs each). @default 2 */
+  costRepeat?: number | undefined;
+  /** Cost workload sizes per target instead of the drivers' (tests). @default the drivers' */
+  costSizes?: CostGateOptions['sizes'];
+  /** B's checkout (and the repository A is checked out from): another clone in tests. @default this repository */
+  root?: string | undefined;
   log?: (line: string) => void;
 }
 
@@ -121,7 +135,10 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     return report;
   };
 
-  const inputs = (): CompareInput[] =>
+  const costMode = opts.cost ?? 'with';
+  const costInputs: CompareInput[] = [];
+  const inputs = (): CompareInput[] => [...(costMode === 'only' ? [] : loadInputs()), ...costInputs];
+  const loadInputs = (): CompareInput[] =>
     scenarios
       .filter((s) => !errors.some((e) => e.scenario === s))
       .map((s) => {
@@ -155,10 +172,19 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
         }
       }
     }
-    const worktree = opts.against ? await checkoutRef(opts.against) : null;
+    const worktree = opts.against ? await checkoutRef(opts.against, undefined, opts.root) : null;
     try {
       const durationOf = (s: string): string | undefined => opts.duration ?? baselines.get(s)?.duration ?? undefined;
-      if (worktree) {
+      // Cost probes first: valgrind must not share the machine with a load run, whose timings it would disturb.
+      if (costMode !== 'skip') {
+        const targets = [...new Set(scenarios.map((s) => parseScenarioName(s).target as TargetName))];
+        log(`gate ${runId}: instructions per operation of ${targets.join(', ')}${worktree ? `, A = ${opts.against} and B` : ', against their cost baselines'}`);
+        const cost = await probeCostForGate({ targets, repeat: opts.costRepeat, referenceRoot: worktree?.path, currentRoot: opts.root, env: opts.targetEnv ?? {}, sizes: opts.costSizes, log });
+        costInputs.push(...cost.inputs);
+        errors.push(...cost.errors);
+      }
+      if (costMode === 'only') log(`gate ${runId}: cost only, no load runs`);
+      else if (worktree) {
         log(
           `gate ${runId}: ${scenarios.join(', ')}, A = ${opts.against} ${worktree.sha.slice(0, 12)}, B = working tree; ` +
             (opts.repeat !== undefined ? `${opts.repeat} pairs` : `pairs until decided: looks at ${looks.map((l) => l.pairs).join(', ')}, budget ${paired.budgetS} s`),
@@ -174,7 +200,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
               repeat: pair,
               duration: warmup ? WARMUP_DURATION : durationOf(s),
               influx: warmup ? undefined : opts.influx,
-              ...(side === 'A' ? { targetRoot: worktree.path } : { targetEnv: opts.targetEnv ?? {} }),
+              ...(side === 'A' ? { targetRoot: worktree.path } : { targetEnv: opts.targetEnv ?? {}, targetRoot: opts.root }),
               pin: opts.pin,
               log,
             }),
@@ -195,7 +221,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
           for (const s of scenarios) {
             if (errors.some((e) => e.scenario === s)) continue;
             try {
-              const b = await runScenario({ scenario: s, runId, outDir, repeat: i, duration: durationOf(s), influx: opts.influx, targetEnv: opts.targetEnv ?? {}, pin: opts.pin, log });
+              const b = await runScenario({ scenario: s, runId, outDir, repeat: i, duration: durationOf(s), influx: opts.influx, targetEnv: opts.targetEnv ?? {}, targetRoot: opts.root, pin: opts.pin, log });
               current.get(s)?.push(b);
               log(`  ${s} run ${i}/${baselineRuns}: ${b.valid ? 'valid' : `INVALID (${b.invalidReasons.join('; ')})`}`);
             } catch (err) {

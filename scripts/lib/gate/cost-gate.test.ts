@@ -1,0 +1,59 @@
+/**
+ * The gate's cost entries in baseline mode, where they are refused before any valgrind run: a missing cost
+ * baseline and one counted with other facts become errors of `<target>/cost` (the gate then exits 2).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CostResult } from '../cost/probe.ts';
+import { writeCostBaseline } from './cost-baseline.ts';
+import { COST_METRIC, costScenario, probeCostForGate } from './cost-gate.ts';
+
+let dir = '';
+const saved = process.env.TIDEMARK_BASELINE_DIR;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tidemark-cost-gate-'));
+  process.env.TIDEMARK_BASELINE_DIR = dir;
+});
+afterEach(async () => {
+  if (saved === undefined) delete process.env.TIDEMARK_BASELINE_DIR;
+  else process.env.TIDEMARK_BASELINE_DIR = saved;
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('cost entries of the gate, baseline mode', () => {
+  it('names the figure and its entry', () => {
+    expect(COST_METRIC).toBe('instructions_per_op');
+    expect(costScenario('broker')).toBe('broker/cost');
+  });
+
+  it('a missing cost baseline is an error of <target>/cost naming the command that creates it', async () => {
+    const { inputs, errors } = await probeCostForGate({ targets: ['sse'], log: () => {} });
+    expect(inputs).toEqual([]);
+    expect(errors).toEqual([{ scenario: 'sse/cost', error: expect.stringMatching(/no cost baseline for sse: .*cost-sse\.json is missing; create it with `npm run cost -- sse --write-baseline --repeat 5`/) }]);
+  });
+
+  it('a baseline counted with other facts is refused before any valgrind run, naming the fact', async () => {
+    const result: CostResult = {
+      target: 'price-engine',
+      instructionsPerOp: 88_000,
+      runs: [88_000, 88_010],
+      spread: 0.0001,
+      facts: { node: 'v18.0.0', arch: process.arch, valgrind: 'valgrind-3.19.0', cpuFeatures: [], nodeFlags: [], workload: 'price-engine/1' },
+      unit: 'tick processed',
+      sizes: { small: 4000, large: 8000 },
+      seconds: [],
+    };
+    await writeCostBaseline(result);
+    const lines: string[] = [];
+    const started = Date.now();
+    const { inputs, errors } = await probeCostForGate({ targets: ['price-engine'], log: (l) => lines.push(l) });
+    expect(inputs).toEqual([]);
+    expect(errors[0]?.scenario).toBe('price-engine/cost');
+    expect(errors[0]?.error).toMatch(/does not apply here: node: the baseline has v18\.0\.0, this machine v\d+/);
+    expect(errors[0]?.error).toMatch(/or gate with --against <ref>/);
+    expect(lines.some((l) => /cost run/.test(l))).toBe(false);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 60_000);
+});

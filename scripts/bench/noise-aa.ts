@@ -6,6 +6,7 @@
  * deviation of the log of each gated figure across its runs (the t-test works on logs, so this is the noise it
  * sees), with a 90% bootstrap interval.
  */
+import { median } from 'simple-statistics';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseCli, positiveInt, runMain } from '../lib/cli.ts';
 import { repoPath } from '../lib/repo.ts';
@@ -74,11 +75,6 @@ function sdLogInterval(values: number[]): [number, number] | null {
   return [sds[Math.floor(0.05 * sds.length)] as number, sds[Math.floor(0.95 * sds.length)] as number];
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 runMain(async () => {
   const usage = USAGE.replace('${CONFIG_NAMES}', Object.keys(CONFIGS).join(', '));

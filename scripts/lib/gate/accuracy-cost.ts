@@ -6,6 +6,7 @@
  * Sizing: the loop's cost per iteration is calibrated first (one probe of B with a known loop length against A's
  * median), so "+5%" means 5% of the instructions this machine counts for the clean target today.
  */
+import { median } from 'simple-statistics';
 import { prepareCostProbe } from '../cost/probe.ts';
 import type { TargetName } from '../target-registry.ts';
 import { draw, seededRandom } from './accuracy.ts';
@@ -56,11 +57,6 @@ export interface CostAccuracyResult {
   trials: number;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 async function probeFigures(target: TargetName, root: string, count: number, log: (line: string) => void): Promise<number[]> {
   // Side by side: a figure's two runs count the same instructions either way, in about half the wall time.

@@ -1,5 +1,6 @@
 /** The paired-mode and cost sections of docs/GATE.md, written by `npm run gate:accuracy -- --mode paired|cost`. */
 import type { CostAccuracyResult } from './accuracy-cost.ts';
+import { median as medianOf } from 'simple-statistics';
 import { wilson } from './accuracy-doc.ts';
 import type { Pair, PairedTrial } from './accuracy-paired.ts';
 
@@ -13,19 +14,29 @@ export interface PairedArm {
   trials: PairedTrial[];
 }
 
-export interface PairedDocInput {
-  scenario: string;
-  duration: string;
-  arms: PairedArm[];
-  minPairs: number;
-  maxPairs: number;
-  alpha: number;
+/** Where a measurement came from: what every generated accuracy section states first. */
+export interface Provenance {
   runId: string;
   sha: string;
   machine: string;
   load: { start: string; end: string };
   wallS: number;
   command: string;
+}
+
+/** The opening line of a generated section: command, run, commit, machine, load average and wall time. */
+function measuredBy(p: Provenance): string {
+  return `Measured by \`${p.command}\` (run \`${p.runId}\`, commit \`${p.sha.slice(0, 12)}\`, machine \`${p.machine}\`,
+load average ${p.load.start} at start and ${p.load.end} at end, ${(p.wallS / 60).toFixed(1)} min).`;
+}
+
+export interface PairedDocInput extends Provenance {
+  scenario: string;
+  duration: string;
+  arms: PairedArm[];
+  minPairs: number;
+  maxPairs: number;
+  alpha: number;
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
@@ -37,9 +48,7 @@ export function share(k: number, n: number): string {
 }
 
 function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  return values.length === 0 ? null : medianOf(values);
 }
 
 function mdeCell(trials: PairedTrial[], metric: string): string {
@@ -61,8 +70,7 @@ export function renderPairedAccuracy(input: PairedDocInput): string {
   });
   return `## Accuracy in paired mode
 
-Measured by \`${input.command}\` (run \`${input.runId}\`, commit \`${input.sha.slice(0, 12)}\`, machine \`${input.machine}\`,
-load average ${input.load.start} at start and ${input.load.end} at end, ${(input.wallS / 60).toFixed(1)} min).
+${measuredBy(input)}
 
 - A and B are two checkouts of the same commit under \`.tools/ab/\`; for a regression, B carries a change written in
   code (\`scripts/lib/gate/code-regressions.ts\`), sized from the A/A pool's medians. Each arm is a pool of real
@@ -80,14 +88,8 @@ ${rows.join('\n')}
 `;
 }
 
-export interface CostDocInput {
+export interface CostDocInput extends Provenance {
   result: CostAccuracyResult;
-  runId: string;
-  sha: string;
-  machine: string;
-  load: { start: string; end: string };
-  wallS: number;
-  command: string;
 }
 
 export function renderCostAccuracy(input: CostDocInput): string {
@@ -101,8 +103,7 @@ export function renderCostAccuracy(input: CostDocInput): string {
   });
   return `## Accuracy of instructions per operation
 
-Measured by \`${input.command}\` (run \`${input.runId}\`, commit \`${input.sha.slice(0, 12)}\`, machine \`${input.machine}\`,
-load average ${input.load.start} at start and ${input.load.end} at end, ${(input.wallS / 60).toFixed(1)} min).
+${measuredBy(input)}
 
 - Target \`${r.target}\`: clean median ${Math.round(r.cleanMedian).toLocaleString('en')} instructions per operation; the loop written into
   its per-operation path costs ${r.instructionsPerIteration.toFixed(2)} instructions per iteration (calibrated with one probe).

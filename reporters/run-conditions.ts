@@ -34,20 +34,25 @@ export interface WatchedProcess {
   cpus: string | null;
 }
 
-/** CPU, run-queue wait and their ratios between two readings of one process. */
-export function processConditions(watched: WatchedProcess): ProcessConditions {
-  const { first, last } = watched;
-  const watchedS = Math.max(0, (last.t - first.t) / 1000);
-  const cpuMs = Math.max(0, last.cpuMs - first.cpuMs);
-  const runQueueMs = Math.max(0, last.waitMs - first.waitMs);
+/** The conditions of totals: the run-queue wait per ms of CPU and per ms watched derived in one place. */
+function conditionsOf(watchedS: number, cpuMs: number, runQueueMs: number, cpus: ProcessConditions['cpus']): ProcessConditions {
   return {
     watchedS,
     cpuMs,
     runQueueMs,
     runQueuePerCpu: cpuMs > 0 ? runQueueMs / cpuMs : null,
     runQueueShare: watchedS > 0 ? runQueueMs / (watchedS * 1000) : 0,
-    cpus: watched.cpus,
+    cpus,
   };
+}
+
+/** CPU, run-queue wait and their ratios between two readings of one process. */
+export function processConditions(watched: WatchedProcess): ProcessConditions {
+  const { first, last } = watched;
+  const watchedS = Math.max(0, (last.t - first.t) / 1000);
+  const cpuMs = Math.max(0, last.cpuMs - first.cpuMs);
+  const runQueueMs = Math.max(0, last.waitMs - first.waitMs);
+  return conditionsOf(watchedS, cpuMs, runQueueMs, watched.cpus);
 }
 
 /** Several processes as one (k6 split in segments): times add up, the watched time is the longest. */
@@ -58,14 +63,7 @@ export function combinedConditions(watched: WatchedProcess[]): ProcessConditions
   const watchedS = Math.max(...parts.map((p) => p.watchedS));
   const cpuMs = parts.reduce((sum, p) => sum + p.cpuMs, 0);
   const runQueueMs = parts.reduce((sum, p) => sum + p.runQueueMs, 0);
-  return {
-    watchedS,
-    cpuMs,
-    runQueueMs,
-    runQueuePerCpu: cpuMs > 0 ? runQueueMs / cpuMs : null,
-    runQueueShare: watchedS > 0 ? runQueueMs / (watchedS * 1000) : 0,
-    cpus: parts[0]?.cpus ?? null,
-  };
+  return conditionsOf(watchedS, cpuMs, runQueueMs, parts[0]?.cpus ?? null);
 }
 
 /** Steal, busy and CPU-pressure shares between two machine readings, and the load averages at both. */

@@ -3,14 +3,14 @@
 //   1. npm dependencies (npm ci, only when node_modules is missing or stale)
 //   2. the pinned k6 build at .tools/bin/k6 (only when missing or k6/ changed)
 //   3. InfluxDB 1.x (Debian's influxdb package, when influxd is missing)
-//   4. valgrind for the cost probe (Debian's valgrind package, when missing)
+//   4. the cost probe's valgrind and libfaketime (Debian's packages, when missing)
 //   5. prints the versions in use
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureK6, findGo, k6Version, repoRoot } from './lib/k6-build.ts';
-import { ensureValgrind } from './lib/valgrind-setup.ts';
+import { ensureCostTools } from './lib/cost-tools-setup.ts';
 
 const HELP = `Usage: npm run setup -- [--force-k6] [--help]
 
@@ -23,8 +23,8 @@ does work when something is missing or out of date.
   3. InfluxDB 1.x: when influxd is not on PATH, installs Debian's influxdb and
      influxdb-client packages (as root; otherwise prints the command to run),
      without leaving a system service running on port 8086
-  4. valgrind (the cost probe, npm run cost): when missing, installs Debian's
-     valgrind package (as root; otherwise prints the command to run)
+  4. the cost probe (npm run cost): when missing, installs Debian's valgrind
+     and libfaketime packages (as root; otherwise prints the command to run)
   5. prints the versions of node, go, k6 (with its extensions), influxd and valgrind
 
 Options:
@@ -224,9 +224,9 @@ export async function main(argv: string[]): Promise<number> {
     log(k6.rebuilt ? `k6: built ${k6.path}` : `k6: ${k6.path}`);
     const influx = await ensureInflux();
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    const valgrind = await ensureValgrind({ which, runInherit: (cmd, args, env) => runInherit(cmd, args, env), log, isRoot });
+    const costTools = await ensureCostTools({ which, runInherit: (cmd, args, env) => runInherit(cmd, args, env), log, isRoot });
     await printVersions();
-    const missing = [influx ? '' : 'InfluxDB', valgrind ? '' : 'valgrind'].filter(Boolean);
+    const missing = [influx ? '' : 'InfluxDB', costTools ? '' : 'the cost probe\'s tools'].filter(Boolean);
     log(missing.length === 0 ? '\nsetup: done' : `\nsetup: done, except ${missing.join(' and ')} (see above)`);
     return 0;
   } catch (err) {

@@ -25,11 +25,16 @@ import { waitHealthy } from '../scripts/lib/target-stats.ts';
 /** Latency figures may differ by this much (ms): both sides subtract the same stamp from the same µs receipt time. */
 const LATENCY_TOLERANCE_MS = 0.001;
 /**
- * First-event and connect times start from different points: Go from just before the request, JavaScript from
- * `Date.now()` (whole ms) taken before `sse.open` builds its params, so they differ by up to a millisecond plus
- * that work (about 1 ms measured; the margin is for a loaded machine).
+ * First-event and connect times end at the same receipt stamp but start from different points: JavaScript from
+ * `Date.now()` (whole ms, rounded down) taken before `sse.open`, Go just before the request is sent, later. So
+ * Go's interval lies inside JavaScript's, at every statistic, to within CONTAIN_TOLERANCE_MS; how much shorter
+ * it is, is the work between the two stamps (about 1 ms on a quiet machine). That offset is held to
+ * START_TOLERANCE_MS on the shortest stream only: on a loaded machine a descheduling between the two stamps adds to
+ * one stream's offset (12.8 ms seen in CI at the max of three streams), and says nothing about either meter.
  */
 const START_TOLERANCE_MS = 5;
+/** JavaScript's connect time ends at `Date.now()` in its open callback: whole ms, so up to 1 ms below Go's stamp. */
+const CONTAIN_TOLERANCE_MS = 1;
 
 type SummaryMetric = { type: string; values: Record<string, number> };
 type Summary = { metrics: Record<string, SummaryMetric | undefined>; root_group: { checks: Array<{ name: string; passes: number; fails: number }> } };
@@ -121,13 +126,14 @@ describe('SSE measuring in Go vs in JavaScript, same streams', () => {
     }
   });
 
-  it(`first-event, reconnect and connect times agree within ${START_TOLERANCE_MS} ms`, () => {
+  it(`first-event, reconnect and connect times: Go's within JavaScript's, shortest ones within ${START_TOLERANCE_MS} ms`, () => {
     for (const name of ['sse_first_event', 'sse_reconnect_time', 'sse_connect_time']) {
       const go = values(name, 'go');
       const js = values(name, 'js');
-      for (const stat of ['min', 'max']) {
-        expect(Math.abs((go[stat] ?? NaN) - (js[stat] ?? NaN)), `${name} ${stat}`).toBeLessThanOrEqual(START_TOLERANCE_MS);
+      for (const stat of ['min', 'med', 'max']) {
+        expect((js[stat] ?? NaN) - (go[stat] ?? NaN), `${name} ${stat}: JavaScript's interval contains Go's`).toBeGreaterThanOrEqual(-CONTAIN_TOLERANCE_MS);
       }
+      expect((js.min ?? NaN) - (go.min ?? NaN), `${name} min: start offset`).toBeLessThanOrEqual(START_TOLERANCE_MS);
     }
   });
 });

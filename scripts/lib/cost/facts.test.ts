@@ -5,6 +5,7 @@ const FACTS: CostFacts = {
   node: 'v20.20.2',
   arch: 'x64',
   valgrind: 'valgrind-3.19.0',
+  clock: 'libfaketime 0.9.10-2.1',
   cpuFeatures: ['avx', 'avx2', 'bmi1', 'bmi2', 'sse4_2'],
   nodeFlags: ['--single-threaded', '--predictable'],
   workload: 'sse/1',
@@ -17,9 +18,9 @@ describe('cost facts', () => {
     expect(cpuFeaturesFromCpuinfo('no flags here')).toEqual([]);
   });
 
-  it('records this node, its architecture, the flags and the workload', () => {
-    const facts = costFacts('valgrind-3.19.0', ['--predictable'], 'jsonrpc/1');
-    expect(facts).toMatchObject({ node: process.version, arch: process.arch, valgrind: 'valgrind-3.19.0', nodeFlags: ['--predictable'], workload: 'jsonrpc/1' });
+  it('records this node, its architecture, the clock freezer, the flags and the workload', () => {
+    const facts = costFacts('valgrind-3.19.0', 'libfaketime 0.9.10-2.1', ['--predictable'], 'jsonrpc/1');
+    expect(facts).toMatchObject({ node: process.version, arch: process.arch, valgrind: 'valgrind-3.19.0', clock: 'libfaketime 0.9.10-2.1', nodeFlags: ['--predictable'], workload: 'jsonrpc/1' });
   });
 
   it('finds no difference between equal facts', () => {
@@ -27,8 +28,12 @@ describe('cost facts', () => {
   });
 
   it('names each differing fact with both values', () => {
-    const diff = factDifferences(FACTS, { ...FACTS, node: 'v22.1.0', valgrind: 'valgrind-3.22.0' });
-    expect(diff).toEqual(['node: the baseline has v20.20.2, this machine v22.1.0', 'valgrind: the baseline has valgrind-3.19.0, this machine valgrind-3.22.0']);
+    const diff = factDifferences(FACTS, { ...FACTS, node: 'v22.1.0', valgrind: 'valgrind-3.22.0', clock: 'none' });
+    expect(diff).toEqual([
+      'node: the baseline has v20.20.2, this machine v22.1.0',
+      'valgrind: the baseline has valgrind-3.19.0, this machine valgrind-3.22.0',
+      'clock: the baseline has libfaketime 0.9.10-2.1, this machine none',
+    ]);
   });
 
   it('says which CPU features are missing or extra', () => {

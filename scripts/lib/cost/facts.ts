@@ -1,6 +1,7 @@
 /**
  * What an instruction count depends on besides the code measured: the Node (V8) build, the CPU architecture,
- * valgrind, the CPU features V8 and glibc pick their code paths by, and the probe's own flags and workload.
+ * valgrind, the clock freezer, the CPU features V8 and glibc pick their code paths by, and the probe's own flags
+ * and workload.
  * Two counts are comparable only when these are equal; machine load, clock speed and core count do not enter.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ export interface CostFacts {
   arch: string;
   /** `valgrind --version`, e.g. `valgrind-3.19.0`. */
   valgrind: string;
+  /** What freezes the target's clocks (frozen-clock.ts), e.g. `libfaketime 0.9.10-2.1`: its intercepts are counted too. */
+  clock: string;
   /** The CPU features of {@link RELEVANT_CPU_FLAGS} this machine has, sorted (/proc/cpuinfo names). */
   cpuFeatures: string[];
   /** Node and V8 flags of the probe (valgrind-run.ts). */
@@ -51,8 +54,8 @@ export function cpuFeatures(): string[] {
 }
 
 /** The facts of this machine for a probe with these flags and workload. */
-export function costFacts(valgrind: string, nodeFlags: readonly string[], workload: string): CostFacts {
-  return { node: process.version, arch: arch(), valgrind, cpuFeatures: cpuFeatures(), nodeFlags: [...nodeFlags], workload };
+export function costFacts(valgrind: string, clock: string, nodeFlags: readonly string[], workload: string): CostFacts {
+  return { node: process.version, arch: arch(), valgrind, clock, cpuFeatures: cpuFeatures(), nodeFlags: [...nodeFlags], workload };
 }
 
 /** What to say about one differing fact. */
@@ -69,7 +72,7 @@ function describe(name: keyof CostFacts, reference: CostFacts, current: CostFact
 
 /** The facts that differ, one sentence each (empty when the counts are comparable). */
 export function factDifferences(reference: CostFacts, current: CostFacts): string[] {
-  const names: Array<keyof CostFacts> = ['node', 'arch', 'valgrind', 'cpuFeatures', 'nodeFlags', 'workload'];
+  const names: Array<keyof CostFacts> = ['node', 'arch', 'valgrind', 'clock', 'cpuFeatures', 'nodeFlags', 'workload'];
   return names
     .filter((name) => JSON.stringify(reference[name] ?? null) !== JSON.stringify(current[name] ?? null))
     .map((name) => describe(name, reference, current));

@@ -20,6 +20,7 @@ import { costDriver, workloadVersion } from './drivers/index.ts';
 import type { CostDriver } from './drivers/driver.ts';
 import { finalStats } from './drivers/loopback-http.ts';
 import { costFacts, type CostFacts } from './facts.ts';
+import { frozenClockEnv, libfaketimeVersion } from './frozen-clock.ts';
 import { idleWaiter } from './idle-wait.ts';
 import { DETERMINISTIC_NODE_FLAGS, startUnderCachegrind, valgrindVersion } from './valgrind-run.ts';
 
@@ -86,13 +87,22 @@ export interface PreparedCostProbe {
   dispose(failed?: boolean): Promise<void>;
 }
 
-/** Variables that must not reach the probed target: auth would refuse the driver, NODE_OPTIONS would change what runs. */
-const DROPPED_ENV = ['TIDEMARK_AUTH_TOKEN', 'NODE_OPTIONS', 'VALGRIND_OPTS'];
+/**
+ * Variables that must not reach the probed target from the caller's environment: auth would refuse the driver,
+ * NODE_OPTIONS, LD_PRELOAD, FAKETIME* and VALGRIND_OPTS would change what runs.
+ */
+const DROPPED_ENV = /^(TIDEMARK_AUTH_TOKEN|NODE_OPTIONS|VALGRIND_OPTS|LD_PRELOAD|FAKETIME.*|DONT_FAKE_MONOTONIC)$/;
 
+/**
+ * The target's environment: the caller's (minus {@link DROPPED_ENV}), the driver's settings, the extra knobs, the
+ * frozen clocks (frozen-clock.ts) and one libuv worker thread: a start-up reads its modules through that pool,
+ * and with one thread they complete in the order they were asked for (with four, identical runs loaded them in
+ * different orders and optimised different functions first: 25 M instructions apart).
+ */
 function targetEnv(driver: CostDriver, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, UV_THREADPOOL_SIZE: '1', ...driver.env, ...extra };
-  for (const name of DROPPED_ENV) delete env[name];
-  return env;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) if (DROPPED_ENV.test(name)) delete env[name];
+  return { ...env, ...driver.env, ...extra, ...frozenClockEnv(), UV_THREADPOOL_SIZE: '1' };
 }
 
 /** Reads a number from `/stats`, or throws naming the field. */
@@ -109,7 +119,7 @@ function statNumber(stats: Record<string, unknown>, path: string[]): number {
  * @throws when valgrind is missing
  */
 export async function probeFacts(target: TargetName, nodeFlags: readonly string[] = DETERMINISTIC_NODE_FLAGS): Promise<CostFacts> {
-  return costFacts(await valgrindVersion(), nodeFlags, workloadVersion(target));
+  return costFacts(await valgrindVersion(), libfaketimeVersion(), nodeFlags, workloadVersion(target));
 }
 
 /**
@@ -124,11 +134,11 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
   if (!(sizes.large > sizes.small && sizes.small >= 0)) throw new Error(`cost sizes ${sizes.small}/${sizes.large}: the large workload must be larger than the small one`);
   const facts = await probeFacts(opts.target, opts.nodeFlags);
   const nodeFlags = facts.nodeFlags;
+  const env = targetEnv(driver, opts.env ?? {});
   const bundle = await bundleTarget(targetEntry(opts.target, root), root, opts.target);
   // The preload is the probe's (this checkout's), whichever checkout the target comes from.
   const preload = await bundleTarget(join(repoRoot, 'scripts/lib/cost/preload/index.ts'), repoRoot, 'cost-preload');
   const workDir = await mkdtemp(join(tmpdir(), `tidemark-cost-${opts.target}-`));
-  const env = targetEnv(driver, opts.env ?? {});
   let runs = 0;
 
   const runWorkload = async (ops: number, name: string): Promise<WorkloadPoint & { seconds: number }> => {
@@ -161,8 +171,8 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
     point: runWorkload,
     async measure() {
       const n = ++runs;
-      const runSmall = (): ReturnType<typeof runWorkload> => runWorkload(sizes.small, `${opts.target}-${n}-small`);
-      const runLarge = (): ReturnType<typeof runWorkload> => runWorkload(sizes.large, `${opts.target}-${n}-large`);
+      const runSmall = (): ReturnType<typeof runWorkload> => withOneRetry(() => runWorkload(sizes.small, `${opts.target}-${n}-small`), log);
+      const runLarge = (): ReturnType<typeof runWorkload> => withOneRetry(() => runWorkload(sizes.large, `${opts.target}-${n}-large`), log);
       const [small, large] = opts.parallel ? await Promise.all([runSmall(), runLarge()]) : [await runSmall(), await runLarge()];
       const perOp = instructionsPerOp(small, large);
       log(`  ${opts.target} cost run ${n}: ${Math.round(perOp).toLocaleString('en')} instructions/op (${large.ops - small.ops} ops; ${small.seconds.toFixed(1)} s + ${large.seconds.toFixed(1)} s)`);
@@ -174,6 +184,19 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
       else await rm(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs `run` again once when it fails: on a shared machine a valgrind process is sometimes killed from outside (a
+ * neighbour's clean-up), and a figure is worth a second try; a failure that repeats is reported.
+ */
+async function withOneRetry<T>(run: () => Promise<T>, log: (line: string) => void): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    log(`  cost run failed, trying once more: ${(err as Error).message}`);
+    return run();
+  }
 }
 
 /** Summarises runs of one prepared probe as `npm run cost` reports them. */

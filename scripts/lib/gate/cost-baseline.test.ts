@@ -10,6 +10,7 @@ const FACTS: CostFacts = {
   node: 'v20.20.2',
   arch: 'x64',
   valgrind: 'valgrind-3.19.0',
+  clock: 'libfaketime 0.9.10-2.1',
   cpuFeatures: ['avx', 'avx2', 'sse4_2'],
   nodeFlags: ['--predictable'],
   workload: 'sse/1',

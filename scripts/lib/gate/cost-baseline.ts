@@ -12,7 +12,7 @@ import type { CostResult } from '../cost/probe.ts';
 import { gitInfo } from '../repo.ts';
 import type { TargetName } from '../target-registry.ts';
 import { baselineDir } from './baseline-file.ts';
-import { costMargin } from './cost-margin.ts';
+import { agreedSpread, costMargin } from './cost-margin.ts';
 
 export const COST_BASELINE_SCHEMA = 'tidemark.cost-baseline/1';
 
@@ -33,7 +33,7 @@ export interface CostBaseline {
   instructionsPerOp: number;
   /** (max − min) / median of `runs`. */
   spread: number;
-  /** Regression margin the gate applies, from the spread (cost-margin.ts). */
+  /** Regression margin the gate applies, from the spread of the agreeing runs (cost-margin.ts). */
   margin: number;
   /** 1-minute load average when measured: the counts do not depend on it; recorded to show that. */
   loadAverage: number;
@@ -63,7 +63,7 @@ export function costBaselineFrom(result: CostResult): CostBaseline {
     runs: result.runs,
     instructionsPerOp: result.instructionsPerOp,
     spread: result.spread,
-    margin: costMargin([result.spread]),
+    margin: costMargin([agreedSpread(result.runs)]),
     loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

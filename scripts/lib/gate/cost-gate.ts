@@ -4,15 +4,14 @@
  * - baseline mode: probe this tree, compare with `baselines/cost-<target>.json` (refused when its facts differ);
  * - paired mode: probe A's checkout and this tree, interleaved (A B, B A, ...), on this machine.
  * The margin comes from the measured A/A spread (cost-margin.ts): the baseline's, or in paired mode the wider
- * of the two sides' spreads.
+ * of the two sides' spreads. A side whose figures disagree gets up to two more (cost-margin.ts `AGREEMENT`).
  */
 import { availableParallelism } from 'node:os';
-import { summarizeRuns } from '../cost/difference.ts';
 import { prepareCostProbe, probeFacts, type CostProbeOptions, type PreparedCostProbe } from '../cost/probe.ts';
 import type { TargetName } from '../target-registry.ts';
 import type { CompareInput } from './compare.ts';
 import { checkCostFacts, readCostBaseline } from './cost-baseline.ts';
-import { costMargin } from './cost-margin.ts';
+import { agreedSpread, costMargin, untilAgreed } from './cost-margin.ts';
 import type { FigureSpec } from './gated-metrics.ts';
 
 /** The metric name of the figure, as compare.ts and the reports know it. */
@@ -54,6 +53,9 @@ function parallelOf(opts: CostGateOptions): boolean {
   return opts.parallel ?? availableParallelism() >= 2;
 }
 
+/** One figure of a prepared probe. */
+const measureOnce = async (probe: PreparedCostProbe): Promise<number> => (await probe.measure()).instructionsPerOp;
+
 const asFigures = (values: number[]): Array<Record<string, number | null>> => values.map((v) => ({ [COST_METRIC]: v }));
 
 /** Prepares a probe and always disposes of it (its files kept when it failed). */
@@ -69,6 +71,11 @@ async function withProbe<T>(opts: CostProbeOptions, use: (probe: PreparedCostPro
   }
 }
 
+/** The margin for two sides' figures: from the spread of the figures that agree (cost-margin.ts). */
+function marginOf(...sides: number[][]): number {
+  return costMargin(sides.map(agreedSpread));
+}
+
 async function baselineEntry(target: TargetName, opts: CostGateOptions, repeat: number): Promise<CompareInput> {
   const baseline = await readCostBaseline(target);
   const probeOpts = { target, root: opts.currentRoot, env: opts.env ?? {}, sizes: opts.sizes?.[target], parallel: parallelOf(opts), log: opts.log };
@@ -77,7 +84,7 @@ async function baselineEntry(target: TargetName, opts: CostGateOptions, repeat: 
   const current = await withProbe(probeOpts, async (probe) => {
     const figures: number[] = [];
     for (let i = 0; i < repeat; i++) figures.push((await probe.measure()).instructionsPerOp);
-    return figures;
+    return untilAgreed(figures, () => measureOnce(probe), opts.log, costScenario(target));
   });
   return { scenario: costScenario(target), gated: { [COST_METRIC]: spec(baseline.margin) }, reference: asFigures(baseline.runs), current: [], currentFigures: asFigures(current) };
 }
@@ -94,9 +101,11 @@ async function pairedEntry(target: TargetName, referenceRoot: string, opts: Cost
         const order = i % 2 === 1 ? ([probeA, probeB] as const) : ([probeB, probeA] as const);
         for (const probe of order) (probe === probeA ? a : b).push((await probe.measure()).instructionsPerOp);
       }
+      await untilAgreed(a, () => measureOnce(probeA), opts.log, `${costScenario(target)} A`);
+      await untilAgreed(b, () => measureOnce(probeB), opts.log, `${costScenario(target)} B`);
     }),
   );
-  const margin = costMargin([summarizeRuns(a).spread, summarizeRuns(b).spread]);
+  const margin = marginOf(a, b);
   return { scenario: costScenario(target), gated: { [COST_METRIC]: spec(margin) }, reference: asFigures(a), current: [], currentFigures: asFigures(b), paired: true };
 }
 

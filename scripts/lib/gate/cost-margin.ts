@@ -10,7 +10,12 @@
  *   environment's size, the kernel).
  * With the spreads measured (docs/GATE.md, at most 0.5%) the margin stays at or below 2%: a +5% change per
  * operation, the smallest the gate must catch, is well beyond it.
+ *
+ * The spread is taken over the figures that agree ({@link AGREEMENT}): about one run in 10-20 a JIT event (a
+ * function optimised or deoptimised at another moment) moves a figure by 1-2%. Such a figure stays in the median,
+ * which it cannot move much, but would otherwise widen the margin fourfold.
  */
+import { median } from 'simple-statistics';
 
 /** Smallest margin, a share (0.01 = 1%). */
 export const COST_MARGIN_FLOOR = 0.01;
@@ -22,4 +27,37 @@ export const COST_MARGIN_SPREAD_FACTOR = 4;
 export function costMargin(spreads: readonly number[]): number {
   const widest = Math.max(0, ...spreads.filter((s) => Number.isFinite(s)));
   return Math.max(COST_MARGIN_FLOOR, COST_MARGIN_SPREAD_FACTOR * widest);
+}
+
+/** How far a figure may be from its side's median and still agree: 0.25%, above the usual spread (under 0.1%), below the margin. */
+export const AGREEMENT = 0.0025;
+
+/** Figures within {@link AGREEMENT} of their median. */
+export function agreeing(figures: readonly number[]): number[] {
+  if (figures.length === 0) return [];
+  const m = median([...figures]);
+  return figures.filter((f) => Math.abs(f / m - 1) <= AGREEMENT);
+}
+
+/** (max − min) / median of the agreeing figures; 0 with fewer than two. */
+export function agreedSpread(figures: readonly number[]): number {
+  const ok = agreeing(figures);
+  if (ok.length < 2) return 0;
+  return (Math.max(...ok) - Math.min(...ok)) / median(ok);
+}
+
+/** Most figures {@link untilAgreed} adds to a side. */
+export const AGREEMENT_EXTRA_FIGURES = 2;
+
+/**
+ * Takes more figures while fewer than two agree, at most {@link AGREEMENT_EXTRA_FIGURES} more: with two figures that
+ * disagree it takes a third to know which one strayed. One figure (`--cost-repeat 1`) is taken as it is.
+ * Returns `figures`, grown in place.
+ */
+export async function untilAgreed(figures: number[], measure: () => Promise<number>, log: (line: string) => void, label: string): Promise<number[]> {
+  for (let added = 0; figures.length >= 2 && agreeing(figures).length < 2 && added < AGREEMENT_EXTRA_FIGURES; added++) {
+    log(`  ${label}: figures ${figures.map((f) => Math.round(f)).join(', ')} disagree by more than ${AGREEMENT * 100}%: one more`);
+    figures.push(await measure());
+  }
+  return figures;
 }

@@ -6,10 +6,11 @@
  * Control: the probe writes lines to the target's stdin; `advance <ms>` moves time (the SSE workload's steps).
  * Stdin, not a signal: lines carry the amount and never merge the way pending signals do.
  *
- * On SIGTERM the clock thaws before the target's own handler runs (this listener is registered first): time
- * runs again from where it stood and new timers are real ones, so shutdown code that waits on a timer (the
- * broker's session drain, the 1.5 s forced exit) works. Timers armed before stay frozen, so no periodic work
- * lands at a wall-clock-dependent moment of the shutdown.
+ * On SIGTERM the clock thaws before the target's own handler runs (this listener is registered first): new
+ * timers are Node's own again, as the target's shutdown code expects (the broker's session drain, the 1.5 s
+ * forced exit). Timers armed before stay frozen, so no periodic work lands in the shutdown. Node's own timers
+ * follow the native clock, which the probe freezes too (frozen-clock.ts): the probe closes every connection
+ * before SIGTERM, so the shutdown never waits on one.
  */
 import { performance } from 'node:perf_hooks';
 import { createVirtualClock, type VirtualTimeout } from '../virtual-clock.ts';

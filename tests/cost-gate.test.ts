@@ -1,6 +1,7 @@
 /**
  * `instructions_per_op` in the paired gate, through runGate and real valgrind: a code change worth about +10%
- * instructions per SSE event fails the gate naming the figure (exit 1), an unchanged tree passes (exit 0).
+ * instructions per SSE event fails the gate naming the figure (exit 1), after the gate confirmed it with more
+ * figures per side (one here, CONFIRM_FIGURES in the gate, to keep the test short); an unchanged tree passes (exit 0) with no more figures than asked for.
  *
  * The change is made in a throw-away clone of this repository (never in the working tree): the clone's HEAD is
  * the changed code (B, its working tree) and HEAD~1 the original (A, checked out as a worktree of the clone).
@@ -39,12 +40,16 @@ afterAll(async () => {
   if (clone) await rm(clone, { recursive: true, force: true });
 });
 
-const costGate = (against: string, runId: string) =>
-  runGate({ only: 'sse/sustained', against, cost: 'only', costRepeat: 1, costSizes: SIZES, root: clone, alpha: 0.01, allowMachineMismatch: false, runId, log: () => {} });
+const costGate = (against: string, runId: string, log: (line: string) => void) =>
+  runGate({ only: 'sse/sustained', against, cost: 'only', costRepeat: 1, costSizes: SIZES, costConfirm: 1, root: clone, alpha: 0.01, allowMachineMismatch: false, runId, log });
+
+/** The gate's progress lines that say it measured one more figure, confirming or settling a disagreement. */
+const extraFigureLines = (lines: string[]): string[] => lines.filter((l) => /more figure\(s\) (per side )?to confirm|one more$/.test(l));
 
 describe('instructions per operation in the paired gate', () => {
   it('a change worth +10% instructions per event fails the gate, naming instructions_per_op (exit 1)', async () => {
-    const report = await costGate('HEAD~1', `it-cost-regression-${process.pid}`);
+    const lines: string[] = [];
+    const report = await costGate('HEAD~1', `it-cost-regression-${process.pid}`, (l) => lines.push(l));
     const line = report.scenarios.find((s) => s.scenario === 'sse/cost')?.metrics.find((m) => m.metric === 'instructions_per_op');
     expect(report.errors).toEqual([]);
     expect(line?.verdict).toBe('regression');
@@ -52,16 +57,19 @@ describe('instructions per operation in the paired gate', () => {
     expect(line?.change).toBeGreaterThan(0.03);
     expect(line?.change).toBeLessThan(0.2);
     expect(report.exitCode).toBe(1);
+    expect(extraFigureLines(lines), lines.join('\n')).toEqual([expect.stringMatching(/sse\/cost: reads as a regression; 1 more figure\(s\) per side to confirm it/)]);
     await rm(repoPath('results', report.runId), { recursive: true, force: true });
-  }, 240_000);
+  }, 480_000);
 
   it('an unchanged tree passes (exit 0)', async () => {
-    const report = await costGate('HEAD', `it-cost-unchanged-${process.pid}`);
+    const lines: string[] = [];
+    const report = await costGate('HEAD', `it-cost-unchanged-${process.pid}`, (l) => lines.push(l));
     const line = report.scenarios.find((s) => s.scenario === 'sse/cost')?.metrics.find((m) => m.metric === 'instructions_per_op');
     expect(report.errors).toEqual([]);
     expect(line?.verdict).toBe('unchanged');
     expect(Math.abs(line?.change ?? 1)).toBeLessThan(0.005);
     expect(report.exitCode).toBe(0);
+    expect(extraFigureLines(lines), lines.join('\n')).toEqual([]);
     await rm(repoPath('results', report.runId), { recursive: true, force: true });
   }, 240_000);
 });

@@ -39,6 +39,8 @@ const CONFIGS: Record<string, Partial<RunScenarioOptions>> = {
   'no-handling-time': { pin: false, targetEnv: { TIDEMARK_HANDLING_TIME: '0' } },
   // SSE only: the JavaScript per-event path k6 used before the extension measured in Go (issue 17).
   'js-meter': { pin: false, k6Vars: { SSE_MEASURE: 'js' } },
+  // A longer warm-up before latency samples and the CPU window start (scenarios/lib/warmup.ts; default 1 s).
+  'warmup-2s': { pin: false, k6Vars: { TIDEMARK_WARMUP_S: '2' } },
 };
 
 /**
@@ -115,6 +117,11 @@ runMain(async () => {
     });
     lines.push(`| ${figure} | ${cells.join(' | ')} |`);
   }
+  const marked = names.map((n) => {
+    const all = results.get(n) ?? [];
+    return `${n} ${all.filter((r) => r.disturbed.length > 0).length}/${all.length}`;
+  });
+  lines.push('', `runs marked disturbed: ${marked.join(', ')}; invalid: ${names.map((n) => `${n} ${(results.get(n) ?? []).filter((r) => !r.valid).length}`).join(', ')}`);
   await writeFile(`${outDir}/noise-aa.json`, `${JSON.stringify({ scenario, runs, names, loadStart, loadEnd, table }, null, 2)}\n`);
   process.stdout.write(`${lines.join('\n')}\nraw: results/${runId}/noise-aa.json\n`);
   return 0;

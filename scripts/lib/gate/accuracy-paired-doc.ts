@@ -56,6 +56,17 @@ function mdeCell(trials: PairedTrial[], metric: string): string {
   return m === null ? '–' : `${(m * 100).toFixed(1)}%`;
 }
 
+/** Short names of the primary figures in the table. */
+const SHORT: Record<string, string> = { latency_p50: 'p50', latency_p95: 'p95', rss_per_connection_kb: 'RSS/conn', instructions_per_op: 'instr/op' };
+
+/** How often each figure was called a regression across the arm's gates, e.g. `p50 ×100 · p95 ×8`. */
+function failedBy(trials: PairedArm['trials']): string {
+  const counts = new Map<string, number>();
+  for (const t of trials) for (const m of t.regressions) counts.set(m, (counts.get(m) ?? 0) + 1);
+  const cells = [...counts].sort((x, y) => y[1] - x[1]).map(([m, k]) => `${SHORT[m] ?? m} ×${k}`);
+  return cells.length === 0 ? '–' : cells.join(' · ');
+}
+
 export function renderPairedAccuracy(input: PairedDocInput): string {
   const metrics = ['latency_p50', 'latency_p95', 'rss_per_connection_kb'];
   const rows = input.arms.map((arm) => {
@@ -65,8 +76,9 @@ export function renderPairedAccuracy(input: PairedDocInput): string {
     const alarms = arm.trials.filter((t) => t.regressions.length > 0 || t.improvements.length > 0).length;
     const detected = arm.metric === null ? '–' : share(arm.trials.filter((t) => t.regressions.includes(arm.metric as string)).length, n);
     const undecided = arm.trials.filter((t) => t.verdict === 'undecided').length;
+    const failed = arm.trials.filter((t) => t.verdict === 'regression').length;
     const pairs = median(arm.trials.map((t) => t.pairs)) ?? 0;
-    return `| ${arm.label} | \`${arm.change}\` | ${valid} / ${arm.pool.length} (${disturbed} disturbed) | ${arm.metric === null ? share(alarms, n) : '–'} | ${detected} | ${share(undecided, n)} | ${pairs} | ${metrics.map((m) => mdeCell(arm.trials, m)).join(' | ')} |`;
+    return `| ${arm.label} | \`${arm.change}\` | ${valid} / ${arm.pool.length} (${disturbed} disturbed) | ${arm.metric === null ? share(alarms, n) : '–'} | ${detected} | ${share(failed, n)} (${failedBy(arm.trials)}) | ${share(undecided, n)} | ${pairs} | ${metrics.map((m) => mdeCell(arm.trials, m)).join(' | ')} |`;
   });
   return `## Accuracy in paired mode
 
@@ -78,12 +90,13 @@ ${measuredBy(input)}
 - Each gate draws pairs from its arm's pool in random order, without replacement, and is decided by the gate's own
   pair loop and rules: looks every ${input.minPairs} pairs up to ${input.maxPairs}, family-wise α ${input.alpha} split over the looks. A
   false alarm is any primary figure called a regression **or an improvement** in an A/A gate; a detection is the
-  changed figure called a regression. Gates drawn from one pool share pairs, so they are not independent trials.
+  changed figure called a regression; "gate failed" counts gates that any primary figure failed (exit 1), with
+  how often each figure did. Gates drawn from one pool share pairs, so they are not independent trials.
 - MDE columns: the median, over the arm's gates, of the minimum detectable effect (90% power) each gate reported
   for that figure at the look that ended it.
 
-| arm | change in B | valid pairs | false alarms | detected | undecided | pairs per gate (median) | MDE p50 | MDE p95 | MDE RSS/conn |
-|---|---|---|---|---|---|---|---|---|---|
+| arm | change in B | valid pairs | false alarms | detected | gate failed (by figure) | undecided | pairs per gate (median) | MDE p50 | MDE p95 | MDE RSS/conn |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 `;
 }

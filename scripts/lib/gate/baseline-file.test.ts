@@ -29,6 +29,17 @@ describe('baselines', () => {
     expect(back.duration).toBe('10s');
   });
 
+  it("keeps each run's load average and disturbance, so a baseline says how quiet the machine was", () => {
+    const quiet = fakeRun({ p95: 2 });
+    const machine = { ...quiet.conditions!.machine, loadAvgStart: [1.25, 1, 1] as [number, number, number] };
+    const busy = fakeRun({ p95: 2 }, { conditions: { ...quiet.conditions!, machine }, disturbed: ['target waited 80% of its CPU time'] });
+    const unread = fakeRun({ p95: 2 }, { conditions: null });
+    const runs = baselineFromRuns([busy, unread], null).runs;
+    expect(runs.map((r) => r.loadAverage)).toEqual([1.25, null]);
+    expect(runs[0]?.disturbed).toEqual(['target waited 80% of its CPU time']);
+    expect(runs[1]?.disturbed).toEqual([]);
+  });
+
   it('refuses invalid runs, naming the reason', () => {
     expect(() => baselineFromRuns([fakeRun({ p95: 2 }, { valid: false, invalidReasons: ['target died: x'] })], null)).toThrow(/invalid runs: sse\/sustained: target died: x/);
   });

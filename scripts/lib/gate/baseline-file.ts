@@ -12,6 +12,13 @@ export interface BaselineRun {
   runId: string;
   finishedAt: string;
   figures: Record<string, number | null>;
+  /**
+   * 1-minute load average just before k6 started (RunResult.conditions): baselines measured on a busy machine
+   * misled the gate once, so each run says how quiet it was. Absent in files written before it was recorded.
+   */
+  loadAverage?: number | null;
+  /** Why the run was disturbed (reporters/disturbance.ts); empty when it was not. */
+  disturbed?: string[];
 }
 
 export interface Baseline {
@@ -65,7 +72,13 @@ export function baselineFromRuns(runs: RunResult[], duration: string | null): Ba
     machine: { class: first.machine.class, cpus: first.machine.cpus, model: first.machine.model },
     duration,
     gated,
-    runs: runs.map((r, i) => ({ runId: r.runId, finishedAt: r.finishedAt, figures: perRun[i] as Record<string, number | null> })),
+    runs: runs.map((r, i) => ({
+      runId: r.runId,
+      finishedAt: r.finishedAt,
+      figures: perRun[i] as Record<string, number | null>,
+      loadAverage: r.conditions?.machine.loadAvgStart?.[0] ?? null,
+      disturbed: r.disturbed,
+    })),
   };
 }
 

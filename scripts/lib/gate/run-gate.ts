@@ -60,6 +60,8 @@ export interface GateOptions {
   costRepeat?: number | undefined;
   /** Cost workload sizes per target instead of the drivers' (tests). @default the drivers' */
   costSizes?: CostGateOptions['sizes'];
+  /** Cost figures per side that confirm a regression (tests). @default CONFIRM_FIGURES (cost-gate.ts) */
+  costConfirm?: number | undefined;
   /** B's checkout (and the repository A is checked out from): another clone in tests. @default this repository */
   root?: string | undefined;
   log?: (line: string) => void;
@@ -179,7 +181,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
       if (costMode !== 'skip') {
         const targets = [...new Set(scenarios.map((s) => parseScenarioName(s).target as TargetName))];
         log(`gate ${runId}: instructions per operation of ${targets.join(', ')}${worktree ? `, A = ${opts.against} and B` : ', against their cost baselines'}`);
-        const cost = await probeCostForGate({ targets, repeat: opts.costRepeat, referenceRoot: worktree?.path, currentRoot: opts.root, env: opts.targetEnv ?? {}, sizes: opts.costSizes, log });
+        const cost = await probeCostForGate({ targets, repeat: opts.costRepeat, referenceRoot: worktree?.path, currentRoot: opts.root, env: opts.targetEnv ?? {}, sizes: opts.costSizes, confirm: opts.costConfirm, log });
         costInputs.push(...cost.inputs);
         errors.push(...cost.errors);
       }

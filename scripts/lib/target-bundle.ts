@@ -26,6 +26,11 @@ export async function bundleTarget(entry: string, root: string, name: string): P
     target: 'node20',
     packages: 'external',
     sourcemap: 'inline',
+    // Paths in the bundle (module comments, source map) relative to the checkout, not to this process's cwd: two
+    // checkouts of the same commit (the paired gate's A under .tools/ab/ and B) then get byte-identical bundles.
+    // With cwd-relative paths A's bundle differed in every module comment, and jsonrpc counted 6% more
+    // instructions per call under the cost probe (docs/GATE.md).
+    absWorkingDir: root,
     logLevel: 'silent',
     outfile: join(root, '.tools', 'targets', `${name}.mjs`),
   });

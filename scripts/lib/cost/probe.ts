@@ -22,6 +22,7 @@ import { finalStats } from './drivers/loopback-http.ts';
 import { costFacts, type CostFacts } from './facts.ts';
 import { frozenClockEnv, libfaketimeVersion } from './frozen-clock.ts';
 import { idleWaiter } from './idle-wait.ts';
+import { stageTarget } from './stage.ts';
 import { DETERMINISTIC_NODE_FLAGS, startUnderCachegrind, valgrindVersion } from './valgrind-run.ts';
 
 /** One figure: a small and a large run of the same workload. */
@@ -139,12 +140,13 @@ export async function prepareCostProbe(opts: CostProbeOptions): Promise<Prepared
   // The preload is the probe's (this checkout's), whichever checkout the target comes from.
   const preload = await bundleTarget(join(repoRoot, 'scripts/lib/cost/preload/index.ts'), repoRoot, 'cost-preload');
   const workDir = await mkdtemp(join(tmpdir(), `tidemark-cost-${opts.target}-`));
+  const staged = await stageTarget(workDir, root, bundle, preload);
   let runs = 0;
 
   const runWorkload = async (ops: number, name: string): Promise<WorkloadPoint & { seconds: number }> => {
     const started = performance.now();
     const port = await freePort();
-    const target = await startUnderCachegrind({ bundle, cwd: root, port, env, workDir, name, preload, nodeFlags, keepOutput: opts.keepFiles === true });
+    const target = await startUnderCachegrind({ ...staged, port, env, workDir, name, nodeFlags, keepOutput: opts.keepFiles === true });
     let stats: Record<string, unknown>;
     try {
       const idle = await idleWaiter(target.pid, log);

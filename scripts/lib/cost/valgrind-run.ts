@@ -34,6 +34,8 @@ export const DETERMINISTIC_NODE_FLAGS = [
   '--predictable-gc-schedule',
   '--no-memory-reducer',
   '--no-minor-gc-task',
+  // Packages keep the paths of the probe's staging directory (stage.ts), the same in every checkout.
+  '--preserve-symlinks',
 ] as const;
 
 let setarchFound: boolean | undefined;

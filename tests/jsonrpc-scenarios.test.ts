@@ -63,14 +63,16 @@ describe('JSON-RPC scenarios with real k6', () => {
     expect(run.errorRate).toBe(0);
   });
 
-  it('ladder: every concurrency step measured; more VUs answer more calls, each waiting longer', async () => {
+  it('ladder: every concurrency step measured; more VUs answer as many calls or more, each waiting longer', async () => {
     const run = await runScenario({ scenario: 'jsonrpc/ladder', runId: 'it-ladder', outDir, duration: '4s', k6Vars: { ...WARMUP, TIDEMARK_WARMUP_S: '0', JSONRPC_LADDER_STEPS: '1,8', JSONRPC_MIX: 'echo=3,tools/call=1,mcp=1' }, log: quiet });
     expect(run.invalidReasons).toEqual([]);
     const one = run.metrics['rpc_calls{step:1}']?.value ?? 0;
     const eight = run.metrics['rpc_calls{step:8}']?.value ?? 0;
     expect(one).toBeGreaterThan(50);
-    // Little's law on 2 shared cores: 8 VUs cannot get 8x the rate of 1, so each call waits longer.
-    expect(eight).toBeGreaterThan(one);
+    // Little's law on 2 shared cores: 8 VUs cannot get 8x the rate of 1, so each call waits longer. The rate
+    // itself rises only while a core is spare: with both cores busy elsewhere it plateaus (1,206 calls at 8 VUs
+    // against 1,215 at 1 in a CI trial beside two valgrind runs), so it is held to not falling, within 10%.
+    expect(eight).toBeGreaterThan(one * 0.9);
     expect(run.metrics['rpc_latency{step:8}']?.p50).toBeGreaterThan(run.metrics['rpc_latency{step:1}']?.p50 ?? Infinity);
     expect(count(run, 'rpc_latency{step:8}')).toBe(eight); // no warm-up exclusion here: a sample per call
     expect(run.errorRate).toBe(0);

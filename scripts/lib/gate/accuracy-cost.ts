@@ -12,8 +12,7 @@ import type { TargetName } from '../target-registry.ts';
 import { draw, seededRandom } from './accuracy.ts';
 import { prepareSideB } from './accuracy-paired.ts';
 import type { CodeRegression } from './code-regressions.ts';
-import { summarizeRuns } from '../cost/difference.ts';
-import { costMargin } from './cost-margin.ts';
+import { marginForFigures } from './cost-margin.ts';
 import { deterministicVerdict } from './decision-rules.ts';
 
 /** Loop length of the calibration probe: large enough to stand far above the probe's spread. */
@@ -87,7 +86,7 @@ function drawVerdicts(a: number[], b: number[] | null, opts: CostAccuracyOptions
       ref = draw(a, opts.perGate, random);
       cur = draw(b, opts.perGate, random);
     }
-    const margin = costMargin([summarizeRuns(ref).spread, summarizeRuns(cur).spread]);
+    const margin = marginForFigures(ref, cur);
     margins.push(margin);
     const { verdict } = deterministicVerdict(ref, cur, 'lower', margin);
     counts[verdict] = (counts[verdict] ?? 0) + 1;

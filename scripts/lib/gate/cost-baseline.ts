@@ -12,7 +12,7 @@ import type { CostResult } from '../cost/probe.ts';
 import { gitInfo } from '../repo.ts';
 import type { TargetName } from '../target-registry.ts';
 import { baselineDir } from './baseline-file.ts';
-import { agreedSpread, costMargin } from './cost-margin.ts';
+import { marginForFigures } from './cost-margin.ts';
 
 export const COST_BASELINE_SCHEMA = 'tidemark.cost-baseline/1';
 
@@ -63,7 +63,7 @@ export function costBaselineFrom(result: CostResult): CostBaseline {
     runs: result.runs,
     instructionsPerOp: result.instructionsPerOp,
     spread: result.spread,
-    margin: costMargin([agreedSpread(result.runs)]),
+    margin: marginForFigures(result.runs),
     loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

@@ -46,3 +46,22 @@ describe('more figures until two agree', () => {
     expect(await untilAgreed([100], next([101]), () => {}, 'x')).toEqual([100]);
   });
 });
+
+describe('margin for figures on two levels', () => {
+  it("stays 1.25 times above a side's whole spread, so an unchanged tree on two levels stays inside and +5% does not", async () => {
+    const { marginForFigures, MODE_GAP_FACTOR } = await import('./cost-margin.ts');
+    const { deterministicVerdict } = await import('./decision-rules.ts');
+    // jsonrpc's 10 figures of commit 6efa71d: seven at about 709,300, three at about 723,000.
+    const jsonrpc = [709_316, 723_143, 709_610, 709_481, 709_224, 723_325, 709_037, 709_020, 722_544, 709_367];
+    const margin = marginForFigures(jsonrpc);
+    expect(margin).toBeCloseTo(MODE_GAP_FACTOR * ((723_325 - 709_020) / 709_423.5), 6);
+    expect(margin).toBeGreaterThan(0.02);
+    expect(margin).toBeLessThan(0.03);
+    // A/A with the sides on different levels: inside the margin. +5% on the adverse levels: beyond it.
+    expect(deterministicVerdict([709_300, 709_300], [723_300, 723_300], 'lower', margin).verdict).toBe('unchanged');
+    expect(deterministicVerdict([723_300, 723_300], [709_300 * 1.05, 709_300 * 1.05], 'lower', margin).verdict).toBe('regression');
+    // Figures on one level: the agreeing spread's rule, at its floor here.
+    expect(marginForFigures([33_775, 33_777], [33_776])).toBe(COST_MARGIN_FLOOR);
+    expect(marginForFigures([], [1])).toBe(COST_MARGIN_FLOOR);
+  });
+});

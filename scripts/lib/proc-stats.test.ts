@@ -75,14 +75,15 @@ describe('ThreadSchedstats on this process', () => {
   it('keeps the CPU time of a thread that has exited', async () => {
     const threads = new ThreadSchedstats(process.pid);
     const before = await threads.read();
-    // A worker thread burns ~80 ms of its own CPU, is read while alive, then exits. It watches its own thread's
-    // schedstat: process.cpuUsage() is the whole process's, which other threads filled in a CI trial under load
-    // (the worker stopped after 48 ms of its own).
+    // A worker thread burns 80 ms of its own CPU (its own schedstat: process.cpuUsage() is the whole process's),
+    // is read while alive, then terminated and read again. It stays alive until terminated: a worker whose event
+    // loop is empty exits by itself, and in a CI trial under load it was gone before the read meant to see it.
     const burn = `const fs = require('node:fs');
       const own = () => Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
       const t = own(); let x = 0;
       for (let i = 0; own() - t < 80e6; i++) for (let j = 0; j < 10000; j++) x += Math.sqrt(x + j);
-      require('node:worker_threads').parentPort.postMessage(x);`;
+      require('node:worker_threads').parentPort.postMessage(x);
+      setInterval(() => {}, 60000); // alive until terminated: read while it runs, then after it exited`;
     const worker = new Worker(burn, { eval: true });
     await new Promise((resolve) => worker.once('message', resolve));
     const alive = await threads.read();

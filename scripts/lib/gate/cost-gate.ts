@@ -96,19 +96,19 @@ async function baselineEntry(target: TargetName, opts: CostGateOptions, repeat: 
   const probeOpts = { target, root: opts.currentRoot, env: opts.env ?? {}, sizes: opts.sizes?.[target], parallel: parallelOf(opts), log: opts.log };
   // Refused before anything runs: counts from another Node, CPU, valgrind or probe are not comparable.
   checkCostFacts(baseline, await probeFacts(target));
+  // The baseline's margin, wider when this side's own figures sit on two levels the baseline's did not show.
+  const marginFor = (figures: number[]): number => Math.max(baseline.margin, marginForFigures(figures));
   const current = await withProbe(probeOpts, async (probe) => {
     const figures: number[] = [];
     for (let i = 0; i < repeat; i++) figures.push(await measureOnce(probe));
     await untilAgreed(figures, () => measureOnce(probe), opts.log, costScenario(target));
-    if (readsAsRegression(baseline.runs, figures, Math.max(baseline.margin, marginForFigures(figures)))) {
+    if (readsAsRegression(baseline.runs, figures, marginFor(figures))) {
       opts.log(`  ${costScenario(target)}: reads as a regression; ${confirmOf(opts)} more figure(s) to confirm it`);
       for (let i = 0; i < confirmOf(opts); i++) figures.push(await measureOnce(probe));
     }
     return figures;
   });
-  // The baseline's margin, wider when this side's own figures sit on two levels the baseline's did not show.
-  const margin = Math.max(baseline.margin, marginForFigures(current));
-  return { scenario: costScenario(target), gated: { [COST_METRIC]: spec(margin) }, reference: asFigures(baseline.runs), current: [], currentFigures: asFigures(current) };
+  return { scenario: costScenario(target), gated: { [COST_METRIC]: spec(marginFor(current)) }, reference: asFigures(baseline.runs), current: [], currentFigures: asFigures(current) };
 }
 
 async function pairedEntry(target: TargetName, referenceRoot: string, opts: CostGateOptions, repeat: number): Promise<CompareInput> {

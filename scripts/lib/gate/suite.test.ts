@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isGateScenario, selectScenarios } from './suite.ts';
 
 describe('selectScenarios', () => {
-  it('leaves soak and ladder out of the default gate and baseline suites', () => {
-    for (const mode of ['gate', 'baseline'] as const) {
+  it('leaves soak and ladder out of the default gate, baseline and paired suites', () => {
+    for (const mode of ['gate', 'baseline', 'ab'] as const) {
       const names = selectScenarios(undefined, mode);
       expect(names).toContain('sse/sustained');
       expect(names.filter((n) => !isGateScenario(n))).toEqual([]);

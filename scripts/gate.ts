@@ -30,13 +30,15 @@ options:
   --budget D                 --against: wall time of the whole gate, e.g. 10m, 900s (default ${PAIRED_DEFAULTS.budgetS / 60}m);
                              pairs past the first look start only when the next look fits in it
   --influx URL               also record runs and verdicts, e.g. http://127.0.0.1:8086/k6
-  --duration D               override the load-phase length of every scenario
+  --duration D               override the load-phase length of every scenario (default: the scenario's;
+                             ${PAIRED_DEFAULTS.duration} with --against, soaks excepted)
   --alpha A                  family-wise error rate for the Holm procedure (default 0.01)
   --allow-machine-mismatch   compare with a baseline taken on another machine class
   --run-id ID                results folder name (default: time-sha-random)
   --cost-only                only the cost probes (instructions per operation), no load runs
   --skip-cost                no cost probes (e.g. where valgrind is not installed)
-  --cost-repeat N            cost figures per side, two valgrind runs each (default 2)
+  --cost-repeat N            cost figures per side, two valgrind runs each (default 1 where the committed
+                             cost baseline gives the margin, else 2)
   --pin                      pin k6 and each target to separate CPUs with taskset (2 CPUs: k6 on 0,
                              target on 1); default off, or TIDEMARK_PIN=1 (docs/GATE.md, "Noise controls")
   -e, --env K=V              target environment variable for B / current runs (repeatable); used to
@@ -83,7 +85,7 @@ runMain(async () => {
     targetEnv,
     ...(values.pin ? { pin: true } : {}),
     cost: values['cost-only'] ? 'only' : values['skip-cost'] ? 'skip' : 'with',
-    costRepeat: positiveInt('--cost-repeat', values['cost-repeat'], 2),
+    costRepeat: values['cost-repeat'] === undefined ? undefined : positiveInt('--cost-repeat', values['cost-repeat'], 1),
   });
   return report.exitCode;
 });

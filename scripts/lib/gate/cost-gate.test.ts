@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CostResult } from '../cost/probe.ts';
 import { writeCostBaseline } from './cost-baseline.ts';
-import { COST_METRIC, costScenario, probeCostForGate } from './cost-gate.ts';
+import { probeFacts } from '../cost/probe.ts';
+import { COST_METRIC, committedMargin, costScenario, probeCostForGate } from './cost-gate.ts';
 
 let dir = '';
 const saved = process.env.TIDEMARK_BASELINE_DIR;
@@ -56,4 +57,29 @@ describe('cost entries of the gate, baseline mode', () => {
     expect(lines.some((l) => /cost run/.test(l))).toBe(false);
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 60_000);
+});
+
+describe('the committed margin a paired gate starts from', () => {
+  const result = async (facts: CostResult['facts']): Promise<CostResult> => ({
+    target: 'sse',
+    instructionsPerOp: 32_500,
+    // Two levels 1.9% apart, as jsonrpc shows: the margin from these figures is 1.25 × 1.9%.
+    runs: [32_500, 32_501, 32_502, 33_120],
+    spread: 0.019,
+    facts,
+    unit: 'event written',
+    sizes: { small: 16000, large: 32000 },
+    seconds: [],
+  });
+
+  it("is the baseline's margin when its facts match this machine", async () => {
+    await writeCostBaseline(await result(await probeFacts('sse')));
+    expect(await committedMargin('sse')).toBeCloseTo(1.25 * (620 / 32_501.5), 4);
+  }, 30_000);
+
+  it('is none without a baseline, or when the baseline was counted with other facts', async () => {
+    expect(await committedMargin('sse')).toBeNull();
+    await writeCostBaseline(await result({ ...(await probeFacts('sse')), node: 'v18.0.0' }));
+    expect(await committedMargin('sse')).toBeNull();
+  }, 30_000);
 });

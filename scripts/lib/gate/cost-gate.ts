@@ -3,15 +3,19 @@
  * entry `<target>/cost` for compare.ts (rule `deterministic`, decision-rules.ts).
  * - baseline mode: probe this tree, compare with `baselines/cost-<target>.json` (refused when its facts differ);
  * - paired mode: probe A's checkout and this tree, interleaved (A B, B A, ...), on this machine.
- * The margin comes from the measured A/A spread (cost-margin.ts): the baseline's, or in paired mode the wider
- * of the two sides' spreads. A side whose figures disagree gets up to two more (cost-margin.ts `AGREEMENT`).
+ * The margin comes from the measured A/A spread (cost-margin.ts): the committed baseline's (10 figures), widened
+ * by what the gate's own figures show. A side whose figures disagree gets up to two more (cost-margin.ts
+ * `AGREEMENT`). One figure per side is the default where a committed margin applies: a gate's two figures cannot
+ * show a spread that ten did not, and each figure is two valgrind runs of 20-40 s (4 targets × 2 sides × 2 figures
+ * was 7.2 of a paired gate's minutes).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { prepareCostProbe, probeFacts, type CostProbeOptions, type PreparedCostProbe } from '../cost/probe.ts';
 import type { TargetName } from '../target-registry.ts';
 import type { CompareInput } from './compare.ts';
 import { deterministicVerdict } from './decision-rules.ts';
-import { checkCostFacts, readCostBaseline } from './cost-baseline.ts';
+import { checkCostFacts, costBaselinePath, readCostBaseline } from './cost-baseline.ts';
 import { marginForFigures, untilAgreed } from './cost-margin.ts';
 import type { FigureSpec } from './gated-metrics.ts';
 
@@ -25,8 +29,8 @@ export function costScenario(target: string): string {
 
 export interface CostGateOptions {
   targets: TargetName[];
-  /** Figures per side. @default 2 */
-  repeat?: number;
+  /** Figures per side. @default 1 where a committed baseline gives the margin ({@link committedMargin}), else 2 */
+  repeat?: number | undefined;
   /** A's checkout: paired mode. Default: baseline mode (committed cost baselines). */
   referenceRoot?: string | undefined;
   /** B's checkout. @default this repository */
@@ -91,7 +95,26 @@ function readsAsRegression(reference: number[], current: number[], margin: numbe
   return deterministicVerdict(reference, current, 'lower', margin).verdict === 'regression';
 }
 
-async function baselineEntry(target: TargetName, opts: CostGateOptions, repeat: number): Promise<CompareInput> {
+/** Figures per side when a committed margin applies, and when the gate's own figures must show their spread. */
+export const FIGURES_WITH_COMMITTED_MARGIN = 1;
+export const FIGURES_WITHOUT_COMMITTED_MARGIN = 2;
+
+/**
+ * The committed baseline's margin when its facts match this machine's, else null: derived from 10 figures' A/A
+ * spread (jsonrpc's two levels included), it holds for a paired gate's few figures too.
+ */
+export async function committedMargin(target: TargetName): Promise<number | null> {
+  if (!existsSync(costBaselinePath(target))) return null;
+  try {
+    const baseline = await readCostBaseline(target);
+    checkCostFacts(baseline, await probeFacts(target));
+    return baseline.margin;
+  } catch {
+    return null;
+  }
+}
+
+async function baselineEntry(target: TargetName, opts: CostGateOptions): Promise<CompareInput> {
   const baseline = await readCostBaseline(target);
   const probeOpts = { target, root: opts.currentRoot, env: opts.env ?? {}, sizes: opts.sizes?.[target], parallel: parallelOf(opts), log: opts.log };
   // Refused before anything runs: counts from another Node, CPU, valgrind or probe are not comparable.
@@ -100,7 +123,7 @@ async function baselineEntry(target: TargetName, opts: CostGateOptions, repeat: 
   const marginFor = (figures: number[]): number => Math.max(baseline.margin, marginForFigures(figures));
   const current = await withProbe(probeOpts, async (probe) => {
     const figures: number[] = [];
-    for (let i = 0; i < repeat; i++) figures.push(await measureOnce(probe));
+    for (let i = 0; i < (opts.repeat ?? FIGURES_WITH_COMMITTED_MARGIN); i++) figures.push(await measureOnce(probe));
     await untilAgreed(figures, () => measureOnce(probe), opts.log, costScenario(target));
     if (readsAsRegression(baseline.runs, figures, marginFor(figures))) {
       opts.log(`  ${costScenario(target)}: reads as a regression; ${confirmOf(opts)} more figure(s) to confirm it`);
@@ -111,8 +134,12 @@ async function baselineEntry(target: TargetName, opts: CostGateOptions, repeat: 
   return { scenario: costScenario(target), gated: { [COST_METRIC]: spec(marginFor(current)) }, reference: asFigures(baseline.runs), current: [], currentFigures: asFigures(current) };
 }
 
-async function pairedEntry(target: TargetName, referenceRoot: string, opts: CostGateOptions, repeat: number): Promise<CompareInput> {
+async function pairedEntry(target: TargetName, referenceRoot: string, opts: CostGateOptions): Promise<CompareInput> {
   const sizes = opts.sizes?.[target];
+  const committed = await committedMargin(target);
+  const repeat = opts.repeat ?? (committed === null ? FIGURES_WITHOUT_COMMITTED_MARGIN : FIGURES_WITH_COMMITTED_MARGIN);
+  const marginFor = (): number => Math.max(committed ?? 0, marginForFigures(a, b));
+  opts.log(`  ${costScenario(target)}: ${repeat} figure(s) per side, margin ${committed === null ? 'from them' : `at least the committed ${(committed * 100).toFixed(2)}%`}`);
   const a: number[] = [];
   const b: number[] = [];
   const parallel = parallelOf(opts);
@@ -129,14 +156,13 @@ async function pairedEntry(target: TargetName, referenceRoot: string, opts: Cost
       await interleaved(repeat);
       await untilAgreed(a, () => measureOnce(probeA), opts.log, `${costScenario(target)} A`);
       await untilAgreed(b, () => measureOnce(probeB), opts.log, `${costScenario(target)} B`);
-      if (readsAsRegression(a, b, marginForFigures(a, b))) {
+      if (readsAsRegression(a, b, marginFor())) {
         opts.log(`  ${costScenario(target)}: reads as a regression; ${confirmOf(opts)} more figure(s) per side to confirm it`);
         await interleaved(confirmOf(opts));
       }
     }),
   );
-  const margin = marginForFigures(a, b);
-  return { scenario: costScenario(target), gated: { [COST_METRIC]: spec(margin) }, reference: asFigures(a), current: [], currentFigures: asFigures(b), paired: true };
+  return { scenario: costScenario(target), gated: { [COST_METRIC]: spec(marginFor()) }, reference: asFigures(a), current: [], currentFigures: asFigures(b), paired: true };
 }
 
 /**
@@ -144,13 +170,12 @@ async function pairedEntry(target: TargetName, referenceRoot: string, opts: Cost
  * becomes an error of its `<target>/cost` entry, which makes the gate invalid (exit 2), as a failed load run does.
  */
 export async function probeCostForGate(opts: CostGateOptions): Promise<CostGateResult> {
-  const repeat = opts.repeat ?? 2;
   const inputs: CompareInput[] = [];
   const errors: CostGateResult['errors'] = [];
   for (const target of opts.targets) {
-    opts.log(`  ${costScenario(target)}: ${repeat} figure(s)${opts.referenceRoot ? ' per side, A and B interleaved' : ', against its cost baseline'}`);
+    opts.log(`  ${costScenario(target)}: ${opts.referenceRoot ? 'A and B interleaved' : 'against its cost baseline'}`);
     try {
-      inputs.push(opts.referenceRoot ? await pairedEntry(target, opts.referenceRoot, opts, repeat) : await baselineEntry(target, opts, repeat));
+      inputs.push(opts.referenceRoot ? await pairedEntry(target, opts.referenceRoot, opts) : await baselineEntry(target, opts));
     } catch (err) {
       errors.push({ scenario: costScenario(target), error: (err as Error).message });
     }

@@ -82,8 +82,8 @@ ${figureRows()}
   block reads \`verdict\` in report.json.
 - **Paired mode is adaptive** (\`--against\`). Pairs run round by round (one pair of every open scenario per
   round), A B, B A, ..., after one discarded ${WARMUP_DURATION} warm-up run per side (so that the gate's first, cold run
-  does not fall on A alone). The gate looks at fixed pair counts, every \`--min-pairs\` (default ${minPairs}) up to
-  \`--max-pairs\` (default ${maxPairs}): ${looks.map((l) => l.pairs).join(', ')}. At each look it compares the
+  does not fall on A alone). Each run's load phase is ${PAIRED_DEFAULTS.duration} (\`--duration\`; soaks keep theirs). The gate
+  looks at fixed pair counts, every \`--min-pairs\` (default ${minPairs}) up to \`--max-pairs\` (default ${maxPairs}): ${looks.map((l) => l.pairs).join(', ')}. At each look it compares the
   open scenarios; a scenario whose primary figures are all decided (or that already fails) stops. Pairs past the
   first look start only when the next look is expected to end within \`--budget\` (default ${budgetS / 60} min for the
   whole gate; the first look always runs). A figure still open at the end is undecided, with its interval.

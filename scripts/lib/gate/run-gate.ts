@@ -56,7 +56,7 @@ export interface GateOptions {
    * scenarios: `with` the load runs, `only` (no load runs), or `skip`. @default 'with'
    */
   cost?: 'with' | 'only' | 'skip' | undefined;
-  /** Cost figures per side (two valgrind runs each). @default 2 */
+  /** Cost figures per side (two valgrind runs each). @default as cost-gate.ts decides (1 or 2) */
   costRepeat?: number | undefined;
   /** Cost workload sizes per target instead of the drivers' (tests). @default the drivers' */
   costSizes?: CostGateOptions['sizes'];
@@ -176,7 +176,9 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
     }
     const worktree = opts.against ? await checkoutRef(opts.against, undefined, opts.root) : null;
     try {
-      const durationOf = (s: string): string | undefined => opts.duration ?? baselines.get(s)?.duration ?? undefined;
+      // Paired runs are shorter than the scenarios' own (PAIRED_DEFAULTS); a soak keeps its length, which its slope needs.
+      const durationOf = (s: string): string | undefined =>
+        opts.duration ?? (mode === 'ab' && !isSoak(s) ? PAIRED_DEFAULTS.duration : (baselines.get(s)?.duration ?? undefined));
       // Cost probes first: valgrind must not share the machine with a load run, whose timings it would disturb.
       if (costMode !== 'skip') {
         const targets = [...new Set(scenarios.map((s) => parseScenarioName(s).target as TargetName))];

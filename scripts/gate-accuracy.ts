@@ -49,6 +49,9 @@ baseline mode:
   --baseline-runs N  baseline runs per trial (default 5)
   --sizes LIST       injected sizes as shares, e.g. 0.1,0.25 (default 0.1)
   --faults LIST      delay,mem (default both)
+  --loaded-pool N    also N runs taken while --busy-threads threads burn CPU, interleaved with the pool,
+                     and A/A gates crossing the two (baselines at another machine load; default 0)
+  --busy-threads K   threads that each keep a CPU busy during the loaded runs (default 1)
   --gate-report F    a report.json of a real \`npm run gate\` whose wall time goes in the doc
 paired mode:
   --scenario S       scenario (default sse/sustained)
@@ -129,6 +132,8 @@ runMain(async () => {
     regression: { type: 'string' },
     figures: { type: 'string' },
     'per-gate': { type: 'string' },
+    'loaded-pool': { type: 'string' },
+    'busy-threads': { type: 'string' },
   });
   const mode = values.mode ?? 'baseline';
   if (!['baseline', 'paired', 'cost', 'method'].includes(mode)) throw new UsageError(`--mode ${mode}: expected baseline, paired, cost or method`);
@@ -169,13 +174,14 @@ runMain(async () => {
       outDir,
       seed: 1,
       pin,
+      loaded: values['loaded-pool'] ? { runs: positiveInt('--loaded-pool', values['loaded-pool'], 0), busyThreads: positiveInt('--busy-threads', values['busy-threads'], 1) } : undefined,
       log,
     };
     const result = await measureAccuracy(opts);
     const { wallS, load } = finished();
     await writeFile(`${outDir}/accuracy-baseline.json`, `${JSON.stringify({ options: { ...opts, faults: undefined, log: undefined }, result, load }, null, 2)}\n`);
     const gate = values['gate-report'] ? (JSON.parse(await readFile(values['gate-report'], 'utf8')) as GateReport) : null;
-    await writeSection(out, 'accuracy-baseline', renderAccuracyDoc({ result, options: opts, wallS, machine, git, runId, gate, load }), alpha);
+    await writeSection(out, 'accuracy-baseline', renderAccuracyDoc({ result, options: opts, wallS, machine, git, runId, gate, load, command }), alpha);
     return 0;
   }
 

@@ -2,7 +2,7 @@
 import type { GateReport } from '../../../reporters/gate-report.ts';
 import type { MachineInfo } from '../machine.ts';
 import type { GitInfo } from '../repo.ts';
-import type { AccuracyOptions, AccuracyResult, TrialOutcome } from './accuracy.ts';
+import type { AccuracyOptions, AccuracyResult, PoolConditions, TrialOutcome } from './accuracy.ts';
 
 export interface AccuracyDocInput {
   result: AccuracyResult;
@@ -14,6 +14,8 @@ export interface AccuracyDocInput {
   gate: GateReport | null;
   /** Load averages when the measurement started and ended. */
   load: { start: string; end: string };
+  /** The command as given, to reproduce the measurement. */
+  command: string;
 }
 
 /** Wilson score interval for k successes in n trials (95%): honest bounds for small counts. */
@@ -38,12 +40,35 @@ function flaggedCounts(outcomes: TrialOutcome[]): string {
   return [...counts].map(([m, c]) => `${m} ×${c}`).join(', ') || 'none';
 }
 
+const share = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(0)}%`);
+
+function poolLine(label: string, p: PoolConditions): string {
+  return `${label}: ${p.runs} runs (${p.invalid} invalid, ${p.disturbed} marked disturbed), machine busy ${share(p.busyShare)} and CPU pressure ${share(p.cpuPressureShare)} (medians)`;
+}
+
+/** The A/A gates across a quiet and a loaded pool, when measured. */
+function loadedRows(result: AccuracyResult): { method: string; rows: string } {
+  const l = result.loaded;
+  if (!l) return { method: '', rows: '' };
+  return {
+    method: `
+- **Baselines at another machine load:** a second pool taken while ${l.busyThreads} thread(s) of the measuring process
+  kept a CPU busy each (scripts/lib/gate/busy-load.ts), interleaved run by run with the quiet pool.
+  ${poolLine('Quiet pool', l.quiet)}; ${poolLine('loaded pool', l.loaded)}. ${result.aa.length} more A/A gates each
+  way: loaded baselines judging quiet runs, and quiet baselines judging loaded runs.`,
+    rows: `
+| A/A, baseline taken loaded, runs quiet | ${rate(l.loadedBaseline)} | ${flaggedCounts(l.loadedBaseline)} |
+| A/A, baseline taken quiet, runs loaded | ${rate(l.loadedCurrent)} | ${flaggedCounts(l.loadedCurrent)} |`,
+  };
+}
+
 export function renderAccuracyDoc(input: AccuracyDocInput): string {
   const { result, options: o } = input;
   const meanRun = result.runSeconds.reduce((s, x) => s + x, 0) / Math.max(1, result.runSeconds.length);
   const faultRows = Object.entries(result.faults)
     .map(([name, outcomes]) => `| ${name} | \`${JSON.stringify(result.faultEnv[name])}\` | ${rate(outcomes)} | ${flaggedCounts(outcomes)} |`)
     .join('\n');
+  const loaded = loadedRows(result);
   const medians = Object.entries(result.medians)
     .map(([k, v]) => `${k} ${v.toPrecision(3)}`)
     .join(', ');
@@ -64,13 +89,13 @@ Measured by \`npm run gate:accuracy\` (scripts/gate-accuracy.ts): run \`${input.
   set, each against ${o.baselineRuns} baseline runs drawn from the pool. A trial detects when the gate calls the
   fault's own figure a regression. Fault sizes come from the pool medians: the delay is the stated share of the
   median p95; the CPU burn the stated share of the median CPU time per operation; the memory the stated share
-  of the median RSS per connection.
+  of the median RSS per connection.${loaded.method}
 
 ### Results
 
 | gates | false alarms (any regression) | figures flagged |
 |---|---|---|
-| A/A (unchanged build) | ${rate(result.aa)} | ${flaggedCounts(result.aa)} |
+| A/A (unchanged build) | ${rate(result.aa)} | ${flaggedCounts(result.aa)} |${loaded.rows}
 
 | injected fault | knob | detected | figures flagged |
 |---|---|---|---|
@@ -87,7 +112,7 @@ ${
 Intervals are Wilson 95% intervals on the counts. Reproduce with:
 
 \`\`\`sh
-npm run gate:accuracy -- --scenario ${result.scenario} --pool ${o.poolRuns} --aa ${o.aaTrials} --trials ${o.faultTrials} --repeat ${o.repeat} --duration ${o.duration}
+${input.command}
 \`\`\`
 `;
 }

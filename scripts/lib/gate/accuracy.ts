@@ -6,12 +6,18 @@
  * disjoint, at random from the pool. Each injected trial runs fresh current runs with the fault on and draws
  * its baseline from the pool. Fault sizes come from the pool's medians, so "+10% p95" means +10% of what this
  * machine measured today.
+ *
+ * Baselines are often taken at another machine load than the runs they judge (a quiet evening, a busy CI host).
+ * With `loaded`, a second pool is measured while threads keep CPUs busy (busy-load.ts), interleaved run by run
+ * with the quiet pool, and two more A/A sets cross the pools: loaded baselines against quiet runs, and quiet
+ * baselines against loaded runs.
  */
 import type { RunResult } from '../../../reporters/run-result.ts';
 import { runScenario } from '../run-scenario.ts';
 import { baselineFromRuns } from './baseline-file.ts';
 import { compareAll } from './compare.ts';
 import { gatedFigures } from './gated-metrics.ts';
+import { withBusyLoad } from './busy-load.ts';
 
 export interface FaultPlan {
   /** Name in the report, e.g. `delay +10% p95`. */
@@ -43,7 +49,32 @@ export interface AccuracyOptions {
   seed: number;
   /** Pin k6 and the target to separate CPUs (run-scenario's `pin`). @default false */
   pin?: boolean;
+  /** A second pool of `runs` runs taken while `busyThreads` threads burn CPU, crossed with the quiet pool. @default none */
+  loaded?: { runs: number; busyThreads: number } | undefined;
   log: (line: string) => void;
+}
+
+/** The machine as a pool's runs saw it: medians over the runs of `RunResult.conditions.machine`. */
+export interface PoolConditions {
+  runs: number;
+  invalid: number;
+  /** Share of the CPUs' time not idle. */
+  busyShare: number | null;
+  /** Share of wall time a runnable task waited for a CPU (PSI `some`). */
+  cpuPressureShare: number | null;
+  /** Runs marked disturbed (reporters/disturbance.ts). */
+  disturbed: number;
+}
+
+/** The loaded pool and the A/A gates that cross it with the quiet one. */
+export interface LoadedAccuracy {
+  busyThreads: number;
+  quiet: PoolConditions;
+  loaded: PoolConditions;
+  /** Baselines drawn from the loaded pool, current runs from the quiet one. */
+  loadedBaseline: TrialOutcome[];
+  /** Baselines drawn from the quiet pool, current runs from the loaded one. */
+  loadedCurrent: TrialOutcome[];
 }
 
 export interface TrialOutcome {
@@ -62,6 +93,7 @@ export interface AccuracyResult {
   faults: Record<string, TrialOutcome[]>;
   poolInvalid: number;
   runSeconds: number[];
+  loaded?: LoadedAccuracy;
 }
 
 /** Mulberry32: a small seeded generator, so trial draws are repeatable. */
@@ -84,6 +116,20 @@ export function draw<T>(items: T[], k: number, random: () => number): T[] {
     [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
   }
   return copy.slice(0, k);
+}
+
+function conditionsOf(pool: RunResult[]): PoolConditions {
+  const med = (pick: (r: RunResult) => number | null | undefined): number | null => {
+    const values = pool.map(pick).filter((v): v is number => typeof v === 'number');
+    return values.length > 0 ? medianOf(values) : null;
+  };
+  return {
+    runs: pool.length,
+    invalid: pool.filter((r) => !r.valid).length,
+    busyShare: med((r) => r.conditions?.machine.busyShare),
+    cpuPressureShare: med((r) => r.conditions?.machine.cpuPressureShare),
+    disturbed: pool.filter((r) => (r.disturbed ?? []).length > 0).length,
+  };
 }
 
 function medianOf(values: number[]): number {
@@ -130,9 +176,15 @@ export async function measureAccuracy(opts: AccuracyOptions): Promise<AccuracyRe
     return result;
   };
 
-  opts.log(`pool: ${opts.poolRuns} unchanged runs of ${opts.scenario} (${opts.duration} each)`);
+  const loadedRuns = opts.loaded?.runs ?? 0;
+  const busyThreads = opts.loaded?.busyThreads ?? 0;
+  opts.log(`pool: ${opts.poolRuns} unchanged runs of ${opts.scenario} (${opts.duration} each)${loadedRuns > 0 ? `, interleaved with ${loadedRuns} taken while ${busyThreads} thread(s) burn CPU` : ''}`);
   const pool: RunResult[] = [];
-  for (let i = 0; i < opts.poolRuns; i++) pool.push(await run('unchanged', {}));
+  const loadedPool: RunResult[] = [];
+  for (let i = 0; i < Math.max(opts.poolRuns, loadedRuns); i++) {
+    if (i < opts.poolRuns) pool.push(await run('unchanged', {}));
+    if (i < loadedRuns) loadedPool.push(await withBusyLoad(busyThreads, () => run(`unchanged, ${busyThreads} busy thread(s)`, {})));
+  }
   // Runs whose k6 thresholds failed stay in: a gate counts those as regressions, so they are false alarms.
   const validPool = pool.filter((r) => r.valid);
   const need = opts.baselineRuns + opts.repeat;
@@ -151,6 +203,21 @@ export async function measureAccuracy(opts: AccuracyOptions): Promise<AccuracyRe
     aa.push(decide('A/A', picked.slice(0, opts.baselineRuns), picked.slice(opts.baselineRuns), opts.alpha));
   }
 
+  let loaded: LoadedAccuracy | undefined;
+  if (loadedRuns > 0) {
+    const validLoaded = loadedPool.filter((r) => r.valid);
+    if (validLoaded.length < need) throw new Error(`only ${validLoaded.length} valid loaded runs; need ${need}`);
+    const cross = (kind: string, basePool: RunResult[], currentPool: RunResult[]): TrialOutcome[] =>
+      Array.from({ length: opts.aaTrials }, () => decide(kind, draw(basePool, opts.baselineRuns, random), draw(currentPool, opts.repeat, random), opts.alpha));
+    loaded = {
+      busyThreads,
+      quiet: conditionsOf(pool),
+      loaded: conditionsOf(loadedPool),
+      loadedBaseline: cross('A/A, loaded baseline', validLoaded, validPool),
+      loadedCurrent: cross('A/A, loaded current', validPool, validLoaded),
+    };
+  }
+
   const faults: Record<string, TrialOutcome[]> = {};
   const faultEnv: Record<string, Record<string, string>> = {};
   for (const fault of opts.faults) {
@@ -166,5 +233,5 @@ export async function measureAccuracy(opts: AccuracyOptions): Promise<AccuracyRe
     }
     faults[fault.name] = outcomes;
   }
-  return { scenario: opts.scenario, medians, faultEnv, aa, faults, poolInvalid: pool.length - validPool.length, runSeconds };
+  return { scenario: opts.scenario, medians, faultEnv, aa, faults, poolInvalid: pool.length - validPool.length, runSeconds, ...(loaded ? { loaded } : {}) };
 }

@@ -48,7 +48,7 @@ baseline mode:
   --repeat N         runs per gate, as the gate's --repeat (default 3)
   --baseline-runs N  baseline runs per trial (default 5)
   --sizes LIST       injected sizes as shares, e.g. 0.1,0.25 (default 0.1)
-  --faults LIST      delay,mem (default both)
+  --faults LIST      delay,mem (default both), or none (A/A only)
   --loaded-pool N    also N runs taken while --busy-threads threads burn CPU, interleaved with the pool,
                      and A/A gates crossing the two (baselines at another machine load; default 0)
   --busy-threads K   threads that each keep a CPU busy during the loaded runs (default 1)
@@ -169,7 +169,7 @@ runMain(async () => {
       baselineRuns: positiveInt('--baseline-runs', values['baseline-runs'], 5),
       duration,
       alpha,
-      faults: faultPlans((values.faults ?? 'delay,mem').split(','), shares('--sizes', values.sizes ?? '0.1')),
+      faults: values.faults === 'none' ? [] : faultPlans((values.faults ?? 'delay,mem').split(','), shares('--sizes', values.sizes ?? '0.1')),
       runId,
       outDir,
       seed: 1,

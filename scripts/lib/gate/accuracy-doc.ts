@@ -97,9 +97,13 @@ Measured by \`npm run gate:accuracy\` (scripts/gate-accuracy.ts): run \`${input.
 |---|---|---|
 | A/A (unchanged build) | ${rate(result.aa)} | ${flaggedCounts(result.aa)} |${loaded.rows}
 
-| injected fault | knob | detected | figures flagged |
+${
+  faultRows
+    ? `| injected fault | knob | detected | figures flagged |
 |---|---|---|---|
-${faultRows}
+${faultRows}`
+    : 'No faults were injected in this run (`--faults none`).'
+}
 
 Wall time: this measurement took ${(input.wallS / 60).toFixed(1)} min for ${result.runSeconds.length} runs
 (${meanRun.toFixed(1)} s per run including target start and stop).

@@ -155,6 +155,20 @@ describe('compareAll', () => {
     expect(p95?.verdict).toBe('regression');
   });
 
+  it('decides memory per connection in a paired gate, and only reports it against a baseline (it drifts over minutes)', () => {
+    const memory = { rss_per_connection_kb: { direction: 'lower' as const, margin: 0.05 } };
+    const rss = (kb: number): Record<string, number | null> => ({ rss_per_connection_kb: kb });
+    const a = jitter.map((j) => rss(150 * j));
+    const b = a.map((f) => rss((f.rss_per_connection_kb as number) * 1.3));
+    const input = (paired: boolean): CompareInput => ({ scenario: 'sse/sustained', gated: memory, reference: a, current: [], currentFigures: b, paired });
+    const [pairedGate] = compareAll([input(true)]);
+    const [againstBaseline] = compareAll([input(false)]);
+    expect(pairedGate?.metrics[0]).toMatchObject({ role: 'primary', verdict: 'regression' });
+    expect(againstBaseline?.metrics[0]).toMatchObject({ role: 'advisory', verdict: 'advisory', pAdjusted: null });
+    expect(againstBaseline?.metrics[0]?.change).toBeGreaterThan(0.25);
+    expect(againstBaseline?.verdict).toBe('pass');
+  });
+
   it('paired: drops a figure no run has, and tests only complete pairs', () => {
     const a = jitter.map((j) => fakeRun({ p95: 2 * j }));
     const b = a.map((run) => fakeRun({ p95: (run.metrics.sse_delivery_latency?.p95 as number) * 1.1 }));

@@ -55,7 +55,7 @@ function compareScenario(input: CompareInput, level: number): { metrics: MetricC
       scenario: input.scenario,
       metric,
       spec,
-      role: figureRole(metric),
+      role: figureRole(metric, input.paired === true),
       reference: input.reference.map((r) => r[metric] ?? null),
       current: currentFigures.map((r) => r[metric] ?? null),
       paired: input.paired === true,

@@ -11,7 +11,8 @@ function figureRows(): string {
     .map(([name, spec]) => {
       const rule = spec.limit !== undefined ? 'absolute limit' : spec.rule === 'deterministic' ? 'median ratio' : 't-test';
       const margin = spec.limit === undefined ? `${Number((spec.margin * 100).toFixed(2))}%` : `limit ${spec.limit}`;
-      return `| \`${name}\` | ${spec.description} | ${spec.role} | ${spec.direction} is better | ${rule} | ${margin} |`;
+      const role = spec.roleAgainstBaseline && spec.roleAgainstBaseline !== spec.role ? `${spec.role} in a paired gate, ${spec.roleAgainstBaseline} against a baseline` : spec.role;
+      return `| \`${name}\` | ${spec.description} | ${role} | ${spec.direction} is better | ${rule} | ${margin} |`;
     })
     .join('\n');
 }

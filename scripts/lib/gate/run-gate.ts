@@ -86,7 +86,8 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
   const mode = opts.against ? 'ab' : 'baseline';
   // Settings are checked before anything is written.
   const baselineRuns = opts.repeat ?? 3;
-  const paired = { ...PAIRED_DEFAULTS, ...definedOnly({ minPairs: opts.minPairs, maxPairs: opts.maxPairs, budgetS: opts.budgetS }) };
+  const { minPairs, maxPairs, budgetS } = PAIRED_DEFAULTS;
+  const paired = { minPairs, maxPairs, budgetS, ...definedOnly({ minPairs: opts.minPairs, maxPairs: opts.maxPairs, budgetS: opts.budgetS }) };
   // Paired: `--repeat N` is one look at N pairs with the whole α; else the adaptive looks (looks.ts).
   const looks = mode === 'baseline' ? [] : opts.repeat !== undefined ? fixedLook(opts.repeat, opts.alpha, 0.95) : lookSchedule(paired.minPairs, paired.maxPairs, opts.alpha, 0.95);
   const outDir = repoPath('results', runId);

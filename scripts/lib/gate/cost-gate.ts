@@ -80,7 +80,8 @@ async function withProbe<T>(opts: CostProbeOptions, use: (probe: PreparedCostPro
 
 
 /**
- * Figures each probed side adds before a regression of instructions per operation fails the gate. Some targets'
+ * Figures each probed side adds before a change of instructions per operation is called, either way (a false
+ * improvement is a false alarm too). Some targets'
  * figures sit on two levels (jsonrpc: 3 of 10 figures 1.9% above the rest, a JIT event; docs/GATE.md "The probe's
  * A/A spread"); a side whose first figures all landed on one level and the other side's on the other reads as a
  * change. More figures make a side show both levels, which widens the margin (cost-margin.ts
@@ -90,9 +91,10 @@ export const CONFIRM_FIGURES = 4;
 
 const confirmOf = (opts: CostGateOptions): number => opts.confirm ?? CONFIRM_FIGURES;
 
-/** Whether the figures so far read as a regression by the gate's own rule (decision-rules.ts). */
-function readsAsRegression(reference: number[], current: number[], margin: number): boolean {
-  return deterministicVerdict(reference, current, 'lower', margin).verdict === 'regression';
+/** The change the figures so far read as by the gate's own rule (decision-rules.ts), or null when unchanged. */
+function readsAsChange(reference: number[], current: number[], margin: number): 'regression' | 'improvement' | null {
+  const { verdict } = deterministicVerdict(reference, current, 'lower', margin);
+  return verdict === 'regression' || verdict === 'improvement' ? verdict : null;
 }
 
 /** Figures per side when a committed margin applies, and when the gate's own figures must show their spread. */
@@ -125,8 +127,9 @@ async function baselineEntry(target: TargetName, opts: CostGateOptions): Promise
     const figures: number[] = [];
     for (let i = 0; i < (opts.repeat ?? FIGURES_WITH_COMMITTED_MARGIN); i++) figures.push(await measureOnce(probe));
     await untilAgreed(figures, () => measureOnce(probe), opts.log, costScenario(target));
-    if (readsAsRegression(baseline.runs, figures, marginFor(figures))) {
-      opts.log(`  ${costScenario(target)}: reads as a regression; ${confirmOf(opts)} more figure(s) to confirm it`);
+    const change = readsAsChange(baseline.runs, figures, marginFor(figures));
+    if (change) {
+      opts.log(`  ${costScenario(target)}: reads as ${change === 'regression' ? 'a regression' : 'an improvement'}; ${confirmOf(opts)} more figure(s) to confirm it`);
       for (let i = 0; i < confirmOf(opts); i++) figures.push(await measureOnce(probe));
     }
     return figures;
@@ -136,12 +139,12 @@ async function baselineEntry(target: TargetName, opts: CostGateOptions): Promise
 
 async function pairedEntry(target: TargetName, referenceRoot: string, opts: CostGateOptions): Promise<CompareInput> {
   const sizes = opts.sizes?.[target];
+  const a: number[] = [];
+  const b: number[] = [];
   const committed = await committedMargin(target);
   const repeat = opts.repeat ?? (committed === null ? FIGURES_WITHOUT_COMMITTED_MARGIN : FIGURES_WITH_COMMITTED_MARGIN);
   const marginFor = (): number => Math.max(committed ?? 0, marginForFigures(a, b));
   opts.log(`  ${costScenario(target)}: ${repeat} figure(s) per side, margin ${committed === null ? 'from them' : `at least the committed ${(committed * 100).toFixed(2)}%`}`);
-  const a: number[] = [];
-  const b: number[] = [];
   const parallel = parallelOf(opts);
   await withProbe({ target, root: referenceRoot, sizes, parallel, log: opts.log }, (probeA) =>
     withProbe({ target, root: opts.currentRoot, env: opts.env ?? {}, sizes, parallel, log: opts.log }, async (probeB) => {
@@ -156,8 +159,9 @@ async function pairedEntry(target: TargetName, referenceRoot: string, opts: Cost
       await interleaved(repeat);
       await untilAgreed(a, () => measureOnce(probeA), opts.log, `${costScenario(target)} A`);
       await untilAgreed(b, () => measureOnce(probeB), opts.log, `${costScenario(target)} B`);
-      if (readsAsRegression(a, b, marginFor())) {
-        opts.log(`  ${costScenario(target)}: reads as a regression; ${confirmOf(opts)} more figure(s) per side to confirm it`);
+      const change = readsAsChange(a, b, marginFor());
+      if (change) {
+        opts.log(`  ${costScenario(target)}: reads as ${change === 'regression' ? 'a regression' : 'an improvement'}; ${confirmOf(opts)} more figure(s) per side to confirm it`);
         await interleaved(confirmOf(opts));
       }
     }),

@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { median } from 'simple-statistics';
 import type { RunResult } from '../../reporters/run-result.ts';
-import { parseCli, positiveInt, runMain, UsageError } from '../lib/cli.ts';
+import { parseCli, parseEnvPairs, positiveInt, runMain, UsageError } from '../lib/cli.ts';
 import { loadAverage } from '../lib/machine.ts';
 import { gitInfo, repoPath } from '../lib/repo.ts';
 import { newRunId } from '../lib/run-id.ts';
@@ -56,13 +56,7 @@ runMain(async () => {
   });
   const scenario = values.scenario;
   if (!scenario) throw new UsageError('--scenario is required');
-  const k6Vars = Object.fromEntries(
-    (values.env ?? []).map((pair) => {
-      const at = pair.indexOf('=');
-      if (at < 1) throw new UsageError(`-e ${pair}: expected K=V`);
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    }),
-  );
+  const k6Vars = parseEnvPairs(values.env);
   const rounds = positiveInt('--rounds', values.rounds, 2);
   const shortD = values.short ?? '5s';
   const longD = values.long ?? '20s';

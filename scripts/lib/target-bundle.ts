@@ -1,7 +1,14 @@
 /**
  * Targets run as plain JavaScript bundles, not through the tsx loader: the loader alone holds about 35 MB of
  * RSS and adds about a second to start-up, which would blur the memory and start-up figures the targets are
- * judged by. esbuild bundles `targets/<name>/index.ts` (npm packages stay external) into `<root>/.tools/targets/`.
+ * judged by. esbuild bundles `targets/<name>/index.ts` and the npm packages it uses into one file under
+ * `<root>/.tools/targets/`, the same file for load runs and the cost probe.
+ *
+ * Why the packages go in: Node 20 loads ES modules from disk through its asynchronous loader, and where those
+ * reads completed between the main thread's other work varied from run to run. That moved what V8 compiled at
+ * start-up and where its code landed, and later which functions TurboFan optimised: jsonrpc's instruction count
+ * per call sat on two levels 2% apart (docs/GATE.md). One file with no imports but Node's own modules starts
+ * the same way every time.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -9,12 +16,19 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
+/** How targets are bundled; part of the cost probe's facts (a count is comparable only with the same layout). */
+export const BUNDLE_LAYOUT = 'esbuild esm, npm packages inlined';
+
+/** Lets the CommonJS packages inside an ES-module bundle `require` Node's built-in modules. */
+const REQUIRE_SHIM = "import { createRequire as __tidemarkCreateRequire } from 'node:module'; const require = __tidemarkCreateRequire(import.meta.url);";
+
 /**
  * Bundles the target's entry and returns the path of the `.mjs` to run with `node`. The file name carries a
  * hash of its content, so parallel runs of the same code share one file and different code never collides.
  * @param entry absolute path of `targets/<name>/index.ts`
- * @param root repository the entry belongs to; the bundle goes under its `.tools/targets/` so that its
- *   node_modules resolve
+ * @param root repository the entry belongs to; the bundle goes under its `.tools/targets/`, and its
+ *   node_modules are the packages bundled
+ * @param name prefix of the bundle's file name
  */
 export async function bundleTarget(entry: string, root: string, name: string): Promise<string> {
   const result = await build({
@@ -24,7 +38,7 @@ export async function bundleTarget(entry: string, root: string, name: string): P
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    banner: { js: REQUIRE_SHIM },
     sourcemap: 'inline',
     // Paths in the bundle (module comments, source map) relative to the checkout, not to this process's cwd: two
     // checkouts of the same commit (the paired gate's A under .tools/ab/ and B) then get byte-identical bundles.

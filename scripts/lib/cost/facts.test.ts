@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BUNDLE_LAYOUT } from '../target-bundle.ts';
 import { costFacts, cpuFeaturesFromCpuinfo, factDifferences, type CostFacts } from './facts.ts';
 
 const FACTS: CostFacts = {
@@ -9,6 +10,7 @@ const FACTS: CostFacts = {
   cpuFeatures: ['avx', 'avx2', 'bmi1', 'bmi2', 'sse4_2'],
   nodeFlags: ['--single-threaded', '--predictable'],
   workload: 'sse/1',
+  bundle: 'esbuild esm, npm packages inlined',
 };
 
 describe('cost facts', () => {
@@ -20,7 +22,7 @@ describe('cost facts', () => {
 
   it('records this node, its architecture, the clock freezer, the flags and the workload', () => {
     const facts = costFacts('valgrind-3.19.0', 'libfaketime 0.9.10-2.1', ['--predictable'], 'jsonrpc/1');
-    expect(facts).toMatchObject({ node: process.version, arch: process.arch, valgrind: 'valgrind-3.19.0', clock: 'libfaketime 0.9.10-2.1', nodeFlags: ['--predictable'], workload: 'jsonrpc/1' });
+    expect(facts).toMatchObject({ node: process.version, arch: process.arch, valgrind: 'valgrind-3.19.0', clock: 'libfaketime 0.9.10-2.1', nodeFlags: ['--predictable'], workload: 'jsonrpc/1', bundle: BUNDLE_LAYOUT });
   });
 
   it('finds no difference between equal facts', () => {
@@ -34,6 +36,11 @@ describe('cost facts', () => {
       'valgrind: the baseline has valgrind-3.19.0, this machine valgrind-3.22.0',
       'clock: the baseline has libfaketime 0.9.10-2.1, this machine none',
     ]);
+  });
+
+  it('refuses a baseline from before the bundle was recorded, naming the bundle', () => {
+    const { bundle: _older, ...withoutBundle } = FACTS;
+    expect(factDifferences(withoutBundle as CostFacts, FACTS)).toEqual(['bundle: the baseline has nothing recorded, this machine esbuild esm, npm packages inlined']);
   });
 
   it('says which CPU features are missing or extra', () => {

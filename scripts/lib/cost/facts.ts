@@ -1,11 +1,12 @@
 /**
  * What an instruction count depends on besides the code measured: the Node (V8) build, the CPU architecture,
- * valgrind, the clock freezer, the CPU features V8 and glibc pick their code paths by, and the probe's own flags
- * and workload.
+ * valgrind, the clock freezer, the CPU features V8 and glibc pick their code paths by, how the target is bundled,
+ * and the probe's own flags and workload.
  * Two counts are comparable only when these are equal; machine load, clock speed and core count do not enter.
  */
 import { readFileSync } from 'node:fs';
 import { arch } from 'node:os';
+import { BUNDLE_LAYOUT } from '../target-bundle.ts';
 
 export interface CostFacts {
   /** `process.version` of the node that runs the targets. */
@@ -22,6 +23,8 @@ export interface CostFacts {
   nodeFlags: string[];
   /** The workload's version: changes whenever a driver sends other requests. */
   workload: string;
+  /** How the target is bundled (`BUNDLE_LAYOUT`, target-bundle.ts): the layout moved jsonrpc's count by 22%. */
+  bundle: string;
 }
 
 /**
@@ -55,7 +58,7 @@ export function cpuFeatures(): string[] {
 
 /** The facts of this machine for a probe with these flags and workload. */
 export function costFacts(valgrind: string, clock: string, nodeFlags: readonly string[], workload: string): CostFacts {
-  return { node: process.version, arch: arch(), valgrind, clock, cpuFeatures: cpuFeatures(), nodeFlags: [...nodeFlags], workload };
+  return { node: process.version, arch: arch(), valgrind, clock, cpuFeatures: cpuFeatures(), nodeFlags: [...nodeFlags], workload, bundle: BUNDLE_LAYOUT };
 }
 
 /** What to say about one differing fact. */
@@ -66,13 +69,14 @@ function describe(name: keyof CostFacts, reference: CostFacts, current: CostFact
     const parts = [missing.length > 0 ? `lacks ${missing.join(' ')}` : '', extra.length > 0 ? `also has ${extra.join(' ')}` : ''].filter(Boolean);
     return `CPU features: this machine ${parts.join(' and ')} compared with the baseline's`;
   }
-  const show = (f: CostFacts): string => (Array.isArray(f[name]) ? (f[name] as string[]).join(' ') : String(f[name]));
+  // A baseline written before a fact existed has none: `nothing recorded`.
+  const show = (f: CostFacts): string => (Array.isArray(f[name]) ? (f[name] as string[]).join(' ') : String(f[name] ?? 'nothing recorded'));
   return `${name}: the baseline has ${show(reference)}, this machine ${show(current)}`;
 }
 
 /** The facts that differ, one sentence each (empty when the counts are comparable). */
 export function factDifferences(reference: CostFacts, current: CostFacts): string[] {
-  const names: Array<keyof CostFacts> = ['node', 'arch', 'valgrind', 'clock', 'cpuFeatures', 'nodeFlags', 'workload'];
+  const names: Array<keyof CostFacts> = ['node', 'arch', 'valgrind', 'clock', 'cpuFeatures', 'nodeFlags', 'workload', 'bundle'];
   return names
     .filter((name) => JSON.stringify(reference[name] ?? null) !== JSON.stringify(current[name] ?? null))
     .map((name) => describe(name, reference, current));

@@ -7,7 +7,9 @@
  * with them which functions TurboFan optimises when (`cg_diff`: B compiled more, A ran more inline caches).
  * So the bundle, the preload and links to the checkout's `node_modules` and `targets` (the price engine finds its
  * dashboard files there) sit in the probe's temporary directory, whose path has the same length in every
- * probe of a target; with `--preserve-symlinks` (valgrind-run.ts) Node keeps the packages' paths under it too.
+ * probe of a target. The bundle carries its packages (target-bundle.ts); the `node_modules` link serves the
+ * optional packages they look for at run time (ws's bufferutil), with `--preserve-symlinks` (valgrind-run.ts)
+ * keeping those paths under the staging directory too.
  */
 import { copyFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -14,6 +14,7 @@ const FACTS: CostFacts = {
   cpuFeatures: ['avx', 'avx2', 'sse4_2'],
   nodeFlags: ['--predictable'],
   workload: 'sse/1',
+  bundle: 'esbuild esm, npm packages inlined',
 };
 
 const RESULT: CostResult = {

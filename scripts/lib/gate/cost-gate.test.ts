@@ -41,7 +41,7 @@ describe('cost entries of the gate, baseline mode', () => {
       instructionsPerOp: 88_000,
       runs: [88_000, 88_010],
       spread: 0.0001,
-      facts: { node: 'v18.0.0', arch: process.arch, valgrind: 'valgrind-3.19.0', clock: 'libfaketime 0.9.10-2.1', cpuFeatures: [], nodeFlags: [], workload: 'price-engine/1' },
+      facts: { node: 'v18.0.0', arch: process.arch, valgrind: 'valgrind-3.19.0', clock: 'libfaketime 0.9.10-2.1', cpuFeatures: [], nodeFlags: [], workload: 'price-engine/1', bundle: 'esbuild esm, npm packages inlined' },
       unit: 'tick processed',
       sizes: { small: 4000, large: 8000 },
       seconds: [],

@@ -45,6 +45,9 @@ export async function bundleTarget(entry: string, root: string, name: string): P
     // With cwd-relative paths A's bundle differed in every module comment, and jsonrpc counted 6% more
     // instructions per call under the cost probe (docs/GATE.md).
     absWorkingDir: root,
+    // A checkout whose node_modules is a link to another's (the paired gate's worktree) keeps `node_modules/...`
+    // paths, not the link's target seen from elsewhere: the same bytes as the other checkout's bundle.
+    preserveSymlinks: true,
     logLevel: 'silent',
     outfile: join(root, '.tools', 'targets', `${name}.mjs`),
   });

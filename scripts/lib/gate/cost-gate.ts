@@ -81,10 +81,10 @@ async function withProbe<T>(opts: CostProbeOptions, use: (probe: PreparedCostPro
 
 /**
  * Figures each probed side adds before a change of instructions per operation is called, either way (a false
- * improvement is a false alarm too). Some targets'
- * figures sit on two levels (jsonrpc: 3 of 10 figures 1.9% above the rest, a JIT event; docs/GATE.md "The probe's
- * A/A spread"); a side whose first figures all landed on one level and the other side's on the other reads as a
- * change. More figures make a side show both levels, which widens the margin (cost-margin.ts
+ * improvement is a false alarm too). A target's
+ * figures can sit on two levels (jsonrpc had 3 of 10 figures 1.9% above the rest, a JIT event, until its packages
+ * were bundled; docs/GATE.md "The probe's A/A spread"); a side whose first figures all landed on one level and the
+ * other side's on the other reads as a change. More figures make a side show both levels, which widens the margin (cost-margin.ts
  * `marginForFigures`), or confirm the change.
  */
 export const CONFIRM_FIGURES = 4;
@@ -103,7 +103,7 @@ export const FIGURES_WITHOUT_COMMITTED_MARGIN = 2;
 
 /**
  * The committed baseline's margin when its facts match this machine's, else null: derived from 10 figures' A/A
- * spread (jsonrpc's two levels included), it holds for a paired gate's few figures too.
+ * spread (two levels included, where a target shows them), it holds for a paired gate's few figures too.
  */
 export async function committedMargin(target: TargetName): Promise<number | null> {
   if (!existsSync(costBaselinePath(target))) return null;

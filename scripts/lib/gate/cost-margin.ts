@@ -9,11 +9,12 @@
  * - 1% floor: below that a lucky set of repeats (spread 0.01%) would turn changes nobody would act on into red
  *   builds, and the count moves by a few tenths of a percent with things the recorded facts do not pin (the
  *   environment's size, the kernel).
- * With the spreads measured (docs/GATE.md) the margin is 1% for three targets and 2.5% for jsonrpc: a +5% change
- * per operation, the smallest the gate must catch, is beyond it.
+ * With the spreads measured (docs/GATE.md) the margin is 1% for every target: a +5% change per operation, the
+ * smallest the gate must catch, is beyond it.
  *
  * The spread is taken over the figures that agree ({@link AGREEMENT}): a JIT event (a function optimised at another
- * moment) moves some figures by 1-2% (jsonrpc: 3 figures of 10 at +1.9%), so a target can have two levels. Four
+ * moment) can move some figures by 1-2% (jsonrpc had 3 figures of 10 at +1.9% until its packages were bundled), so
+ * a target can have two levels. Four
  * times a spread that includes both would give up +5% detection; instead the margin also stays
  * {@link MODE_GAP_FACTOR} × above the whole spread, so that an unchanged tree whose sides sit on different levels
  * stays inside it ({@link marginForFigures}).
@@ -37,8 +38,8 @@ export const MODE_GAP_FACTOR = 1.25;
 
 /**
  * The margin for sides with these figures: max(1%, 4 × the widest spread of agreeing figures, 1.25 × the widest
- * whole spread). On jsonrpc's two levels 1.9% apart that is 2.5%: an unchanged tree reads at most 1.9%, and +5%
- * reads at least 3.1% whichever level each side's median lands on.
+ * whole spread). On two levels 1.9% apart (jsonrpc's, once) that is 2.5%: an unchanged tree reads at most 1.9%, and
+ * +5% reads at least 3.1% whichever level each side's median lands on.
  */
 export function marginForFigures(...sides: ReadonlyArray<readonly number[]>): number {
   const whole = sides.map(relativeRange);

@@ -148,7 +148,13 @@ export interface RunResult {
   startedAt: string;
   finishedAt: string;
   durationS: number;
-  k6: { version: string; exitCode: number };
+  k6: {
+    /** `k6 version` output: the version line and the extensions. */
+    version: string;
+    exitCode: number;
+    /** The Go module that provided `k6/x/sse` (the in-repo one, xk6-sse...), null when none; absent in older results. */
+    sseModule?: string | null;
+  };
   machine: { class: string; cpus: number; model: string; memGiB: number; os: string; node: string };
   /** URL the load went to; `managed` when the harness started the target. */
   targetUrl: string;

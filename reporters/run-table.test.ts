@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleRun } from './fixtures/sample-run.ts';
-import { renderRunTable } from './run-table.ts';
+import { renderRunTable, runTableRows } from './run-table.ts';
 import type { RunResult } from './run-result.ts';
 
 describe('renderRunTable', () => {
@@ -13,6 +13,15 @@ describe('renderRunTable', () => {
     expect(text).toContain('- dropped 40 iterations');
     expect(text).toContain('50 events/s / 47.9 events/s (95.80 %)');
     expect(text).toMatch(/dropped iterations\s+│ 40 /);
+  });
+
+  it('names the k6 and the module that provided k6/x/sse (none, or not recorded in older results)', () => {
+    const k6Row = (k6: RunResult['k6']): string | undefined => runTableRows({ ...run, k6 }).find(([label]) => label === 'k6')?.[1];
+    const pinned = 'k6 v1.8.1 (go1.26.8, linux/amd64)\nExtensions:\n  github.com/tidemark/tidemark/k6/sse , k6/x/sse [js]';
+    expect(k6Row({ version: pinned, exitCode: 0, sseModule: 'github.com/tidemark/tidemark/k6/sse' })).toBe('k6 v1.8.1 (go1.26.8, linux/amd64) · k6/x/sse: github.com/tidemark/tidemark/k6/sse');
+    expect(k6Row({ version: 'k6 v1.3.0', exitCode: 0, sseModule: null })).toBe('k6 v1.3.0 · k6/x/sse: none');
+    expect(k6Row({ version: 'v1.8.1', exitCode: 0 })).toBe('v1.8.1 · k6/x/sse: -');
+    expect(renderRunTable(run)).toMatch(/│ k6 +│/);
   });
 
   it('shows latency percentiles of the latency metric', () => {

@@ -9,6 +9,12 @@ export interface RunTableOptions {
   maxValueWidth?: number;
 }
 
+/** `k6 v1.8.1 (go1.26.8, linux/amd64) · k6/x/sse: <module>`: which k6, and which extension measured SSE. */
+function k6Text(k6: RunResult['k6']): string {
+  const sse = k6.sseModule === undefined ? MISSING : (k6.sseModule ?? 'none');
+  return `${k6.version.split('\n')[0] ?? k6.version} · k6/x/sse: ${sse}`;
+}
+
 /** `[label, value]` rows of the table, in display order; exported for other renderers (markdown). */
 export function runTableRows(run: RunResult): Array<[string, string]> {
   const { load, resources: res } = run;
@@ -44,6 +50,7 @@ export function runTableRows(run: RunResult): Array<[string, string]> {
         ? MISSING
         : [`${failed.length} of ${run.thresholds.length}`, ...failed.map((t) => `- ${t.metric}: ${t.expression}`)].join('\n'),
     ],
+    ['k6', k6Text(run.k6)],
     ...conditionsRows(run),
   ];
 }

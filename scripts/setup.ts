@@ -6,10 +6,11 @@
 //   4. the cost probe's valgrind and libfaketime (Debian's packages, when missing)
 //   5. prints the versions in use
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync, writeFileSync, rmSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensureK6, findGo, k6Version, repoRoot } from './lib/k6-build.ts';
+import { ensureK6, findGo, k6BuildFailure, k6BuildLogPath, k6Version, repoRoot } from './lib/k6-build.ts';
+import { k6Capabilities, parseK6Version, SUPPORTED_K6_MAJOR } from './lib/k6-identity.ts';
 import { ensureCostTools } from './lib/cost-tools-setup.ts';
 
 const HELP = `Usage: npm run setup -- [--force-k6] [--help]
@@ -19,13 +20,17 @@ does work when something is missing or out of date.
 
   1. npm ci, when node_modules is missing or package-lock.json is newer than it
   2. builds the pinned k6 (stock k6 v1.8.1 + the in-repo k6/x/sse extension) at
-     .tools/bin/k6 with Go 1.25+, when the binary is missing or k6/ changed
+     .tools/bin/k6 with Go 1.25+, when the binary is missing or k6/ changed;
+     with TIDEMARK_K6=/path/to/k6 set, uses that k6 instead (v1.x). A failed
+     build is reported in one paragraph (its output in .tools/k6-build.log),
+     the other steps still run, and setup exits 1
   3. InfluxDB 1.x: when influxd is not on PATH, installs Debian's influxdb and
      influxdb-client packages (as root; otherwise prints the command to run),
      without leaving a system service running on port 8086
   4. the cost probe (npm run cost): when missing, installs Debian's valgrind
      and libfaketime packages (as root; otherwise prints the command to run)
-  5. prints the versions of node, go, k6 (with its extensions), influxd and valgrind
+  5. prints the versions of node, go, k6 (with its extensions and what works
+     with it), influxd and valgrind
 
 Options:
   --force-k6   rebuild .tools/bin/k6 even when it is up to date
@@ -187,6 +192,33 @@ async function ensureInflux(): Promise<boolean> {
   return true;
 }
 
+/**
+ * The k6 step: the user's k6 when `TIDEMARK_K6` is set (checked in the versions below), else the pinned build. A
+ * failed build is one paragraph saying what failed and how to go on; its whole output goes to a log file.
+ * @returns false when there is no k6 to run
+ */
+async function ensureUsableK6(force: boolean): Promise<boolean> {
+  const own = process.env.TIDEMARK_K6;
+  if (own) {
+    log(`k6: TIDEMARK_K6=${own}; the pinned build is left as it is`);
+    // Usable when it answers `version` as a k6 v1.x; the versions below say what works with it.
+    const major = await k6Version().then((text) => parseK6Version(text).major, () => null);
+    return major === SUPPORTED_K6_MAJOR;
+  }
+  try {
+    const k6 = await ensureK6({ force, log });
+    log(k6.rebuilt ? `k6: built ${k6.path}` : `k6: ${k6.path}`);
+    return true;
+  } catch (err) {
+    const message = (err as Error).message;
+    const logFile = k6BuildLogPath();
+    mkdirSync(dirname(logFile), { recursive: true });
+    writeFileSync(logFile, `${message}\n`);
+    log(`\n${k6BuildFailure(message, logFile)}\n`);
+    return false;
+  }
+}
+
 async function printVersions(): Promise<void> {
   log('\nVersions:');
   log(`  node    ${process.version}`);
@@ -196,8 +228,13 @@ async function printVersions(): Promise<void> {
   } catch {
     log('  go      (not found; only needed to rebuild k6)');
   }
-  const k6 = await k6Version();
-  log(k6.split('\n').map((l, i) => (i === 0 ? `  k6      ${l}` : `          ${l}`)).join('\n'));
+  try {
+    const k6 = await k6Version();
+    log(k6.split('\n').map((l, i) => (i === 0 ? `  k6      ${l}` : `          ${l}`)).join('\n'));
+    log(`          works with: ${k6Capabilities(parseK6Version(k6))}`);
+  } catch (err) {
+    log(`  k6      (not usable: ${(err as Error).message})`);
+  }
   const influxd = which('influxd') ? await capture('influxd', ['version']) : undefined;
   log(`  influxd ${influxd ? influxd.out.split('\n')[0] : '(not installed)'}`);
   const valgrind = which('valgrind') ? await capture('valgrind', ['--version']) : undefined;
@@ -220,15 +257,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await ensureNpmDeps();
-    const k6 = await ensureK6({ force: forceK6, log });
-    log(k6.rebuilt ? `k6: built ${k6.path}` : `k6: ${k6.path}`);
+    const k6 = await ensureUsableK6(forceK6);
     const influx = await ensureInflux();
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     const costTools = await ensureCostTools({ which, runInherit: (cmd, args, env) => runInherit(cmd, args, env), log, isRoot });
     await printVersions();
-    const missing = [influx ? '' : 'InfluxDB', costTools ? '' : 'the cost probe\'s tools'].filter(Boolean);
+    const missing = [k6 ? '' : 'k6', influx ? '' : 'InfluxDB', costTools ? '' : 'the cost probe\'s tools'].filter(Boolean);
     log(missing.length === 0 ? '\nsetup: done' : `\nsetup: done, except ${missing.join(' and ')} (see above)`);
-    return 0;
+    // Without a k6 nothing can run: `npm run setup && npm run gate` stops here.
+    return k6 ? 0 : 1;
   } catch (err) {
     console.error(`\nsetup failed: ${(err as Error).message}`);
     return 1;

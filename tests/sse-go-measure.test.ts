@@ -16,6 +16,7 @@ import { exited, spawnTracked, stopChild } from '../scripts/lib/children.ts';
 import { freePort } from '../scripts/lib/free-port.ts';
 import { k6RunArgs } from '../scripts/lib/k6-args.ts';
 import { k6Env, k6Path } from '../scripts/lib/k6-build.ts';
+import { TIDEMARK_SSE_MODULE } from '../scripts/lib/k6-identity.ts';
 import { repoPath, repoRoot } from '../scripts/lib/repo.ts';
 import { runScenario } from '../scripts/lib/run-scenario.ts';
 import { bundleTarget } from '../scripts/lib/target-bundle.ts';
@@ -161,5 +162,7 @@ describe('sse/sustained on either measuring path', () => {
     }
     expect(go.metrics.vus_max?.value).toBe(10);
     expect(js.metrics.vus_max?.value).toBe(20);
+    // The run says which k6/x/sse measured: the pinned build's own.
+    expect(go.k6.sseModule).toBe(TIDEMARK_SSE_MODULE);
   });
 });

@@ -185,16 +185,17 @@ export async function ensureK6(opts: EnsureK6Options = {}): Promise<{ path: stri
     tail.push(line);
     if (tail.length > 40) tail.shift();
     // `go build -v` prints one package path per compiled package; report them
-    // in batches, and pass everything else (downloads, errors) through.
+    // in batches, and pass module downloads through.
     if (/^[\w.-]+(\/[\w.@~+-]+)*$/.test(line)) {
       compiled++;
       if (Date.now() - lastReport >= 10_000) {
         lastReport = Date.now();
         log(`  ${compiled} packages compiled (${Math.round((Date.now() - started) / 1000)} s), last ${line}`);
       }
-    } else {
+    } else if (/^go: (downloading|finding|extracting)\b/.test(line)) {
       log(`  ${line}`);
     }
+    // Anything else (Go's errors) stays in the tail: a failure is reported as one paragraph (setup.ts).
   };
   let res: RunResult;
   try {
@@ -224,4 +225,36 @@ export async function k6Version(): Promise<string> {
   const res = await run(bin, ['version'], { env: k6Env(), timeoutMs: 30_000 });
   if (res.code !== 0) throw new Error(`\`${bin} version\` exited ${res.code}: ${res.stderr.trim() || res.stdout.trim()}`);
   return res.stdout.trim();
+}
+
+/** Where setup writes the whole output of a failed k6 build (the terminal gets one paragraph). */
+export function k6BuildLogPath(): string {
+  return join(ROOT, '.tools', 'k6-build.log');
+}
+
+/** Lines of Go's output that name a module download refused or unreachable. */
+const PROXY_REFUSAL = /GOPROXY|proxy\.golang|module lookup disabled|reading https?:\/\/|403 Forbidden|404 Not Found|410 Gone|dial tcp|no such host|not-to-use|verifying .*: /i;
+
+/**
+ * One paragraph for a failed pinned k6 build: what failed (Go missing, the module proxy refusing the pinned
+ * modules, or the build itself), the first line of Go's error, and how to go on without it (a k6 v1.x of one's
+ * own through `TIDEMARK_K6`). The whole output goes to `logFile`, not to the terminal.
+ * @param message the build's error message (ensureK6)
+ */
+export function k6BuildFailure(message: string, logFile: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const goMissing = message.startsWith(GO_MISSING.slice(0, 40));
+  const refused = lines.find((l) => PROXY_REFUSAL.test(l));
+  const firstError = refused ?? lines.find((l) => /^go: (?!downloading|finding|extracting)|error|cannot|undefined:/i.test(l) && !l.startsWith('k6 build failed')) ?? lines[0] ?? message;
+  const what = goMissing
+    ? `Go ${MIN_GO.major}.${MIN_GO.minor}+ is not installed`
+    : refused !== undefined
+      ? `the Go module proxy did not serve the pinned modules (${firstError})`
+      : `\`go build\` failed (${firstError})`;
+  return (
+    `k6: the pinned build (.tools/bin/k6) failed: ${what}. The rest of setup goes on, but every scenario needs a k6. ` +
+    'To proceed, install k6 v1.x (https://grafana.com/docs/k6/latest/set-up/install-k6/) and set ' +
+    'TIDEMARK_K6=/path/to/k6: JSON-RPC and broker scenarios run on any k6 v1.x, SSE and price-engine ones need a ' +
+    `k6/x/sse extension (README "Running a scenario with plain k6"); or fix the cause and re-run \`npm run setup\`. Go's whole output: ${logFile}.`
+  );
 }

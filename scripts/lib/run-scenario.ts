@@ -9,6 +9,7 @@ import { validateRunResult } from '../../reporters/validate.ts';
 import { writeRunToInflux } from '../../reporters/influx-writer.ts';
 import { exited, onInterrupt, spawnTracked, stopChild } from './children.ts';
 import { k6Env, k6Path, k6Version } from './k6-build.ts';
+import { k6Refusal, parseK6Version } from './k6-identity.ts';
 import { gitInfo, repoPath, repoRoot } from './repo.ts';
 import { machineInfo } from './machine.ts';
 import { startSampler, type ResourceSampler } from './resource-sampler.ts';
@@ -95,6 +96,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
   const k6VersionText = await k6Version().catch((err: Error) => {
     throw new Error(`k6 at ${k6} is unusable (${err.message}); rebuild it with \`npm run setup -- --force-k6\``);
   });
+  const k6Identity = parseK6Version(k6VersionText);
+  const k6Refused = k6Refusal(k6Identity, target, k6);
+  if (k6Refused !== null) throw new Error(k6Refused);
 
   disturbanceBoundsFromEnv(); // a bad TIDEMARK_DISTURBED_* stops the run here, not after it
   const pinning = resolvePinning(opts.pin ?? pinRequestFromEnv());
@@ -123,7 +127,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       repeat: opts.repeat ?? null,
       git,
       machine: machineInfo(),
-      k6: { version: k6VersionText, exitCode: signal === 'SIGINT' ? 130 : 143 },
+      k6: { version: k6VersionText, exitCode: signal === 'SIGINT' ? 130 : 143, sseModule: k6Identity.sseModule },
       startedAt,
       finishedAt: new Date(),
       targetUrl: baseUrl,
@@ -243,7 +247,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       repeat: opts.repeat ?? null,
       git,
       machine: machineInfo(),
-      k6: { version: k6VersionText, exitCode: k6ExitCode },
+      k6: { version: k6VersionText, exitCode: k6ExitCode, sseModule: k6Identity.sseModule },
       startedAt,
       finishedAt,
       targetUrl: baseUrl,

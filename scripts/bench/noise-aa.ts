@@ -41,6 +41,8 @@ const CONFIGS: Record<string, Partial<RunScenarioOptions>> = {
   'js-meter': { pin: false, k6Vars: { SSE_MEASURE: 'js' } },
   // A longer warm-up before latency samples and the CPU window start (scenarios/lib/warmup.ts; default 1 s).
   'warmup-2s': { pin: false, k6Vars: { TIDEMARK_WARMUP_S: '2' } },
+  // k6's samples recorded live to a local InfluxDB (`npm run influx -- start`): its overhead on the figures.
+  influx: { pin: false, influx: process.env.TIDEMARK_INFLUX_URL || 'http://127.0.0.1:8086/k6' },
 };
 
 /**
@@ -61,6 +63,27 @@ function sdLog(values: number[]): number | null {
   if (logs.length < 3) return null;
   const mean = logs.reduce((s, x) => s + x, 0) / logs.length;
   return Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (logs.length - 1));
+}
+
+/**
+ * With two configurations, round by round: the median over rounds of (second / first) − 1, with a 90% percentile
+ * bootstrap interval over rounds (1000 resamples, seeded); null with fewer than 3 rounds where both have it.
+ */
+function pairedChange(first: RunResult[], second: RunResult[], figure: string): { change: number; ci: [number, number]; pairs: number } | null {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(first.length, second.length); i++) {
+    const a = first[i] as RunResult;
+    const b = second[i] as RunResult;
+    const x = a.valid ? figuresOf(a)[figure] : null;
+    const y = b.valid ? figuresOf(b)[figure] : null;
+    if (typeof x === 'number' && typeof y === 'number' && x > 0 && y > 0) ratios.push(y / x);
+  }
+  if (ratios.length < 3) return null;
+  const random = seededRandom(11);
+  const medians: number[] = [];
+  for (let b = 0; b < 1000; b++) medians.push(median(ratios.map(() => ratios[Math.floor(random() * ratios.length)] as number)));
+  medians.sort((x, y) => x - y);
+  return { change: median(ratios) - 1, ci: [(medians[50] as number) - 1, (medians[949] as number) - 1], pairs: ratios.length };
 }
 
 /** 90% percentile-bootstrap interval of sdLog (1000 resamples, seeded). */
@@ -121,6 +144,14 @@ runMain(async () => {
     const all = results.get(n) ?? [];
     return `${n} ${all.filter((r) => r.disturbed.length > 0).length}/${all.length}`;
   });
+  if (names.length === 2) {
+    const [first, second] = names as [string, string];
+    lines.push('', `paired change, ${second} against ${first} (median over rounds of the ratio − 1, 90% bootstrap interval):`);
+    for (const figure of figureNames) {
+      const c = pairedChange(results.get(first) ?? [], results.get(second) ?? [], figure);
+      if (c !== null) lines.push(`- ${figure}: ${(100 * c.change).toFixed(1)}% [${(100 * c.ci[0]).toFixed(1)}%, ${(100 * c.ci[1]).toFixed(1)}%] (${c.pairs} pairs)`);
+    }
+  }
   lines.push('', `runs marked disturbed: ${marked.join(', ')}; invalid: ${names.map((n) => `${n} ${(results.get(n) ?? []).filter((r) => !r.valid).length}`).join(', ')}`);
   await writeFile(`${outDir}/noise-aa.json`, `${JSON.stringify({ scenario, runs, names, loadStart, loadEnd, table }, null, 2)}\n`);
   process.stdout.write(`${lines.join('\n')}\nraw: results/${runId}/noise-aa.json\n`);

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { repoPath } from './repo.ts';
 import { k6Capabilities, k6Refusal, parseK6Version, TIDEMARK_SSE_MODULE } from './k6-identity.ts';
 
 const PINNED = 'k6 v1.8.1 (go1.26.8, linux/amd64)\nExtensions:\n  github.com/tidemark/tidemark/k6/sse , k6/x/sse [js]\n';
@@ -7,6 +9,11 @@ const STOCK = 'k6 v1.3.0 (commit/5870e99ae8, go1.24.6, linux/amd64)\n';
 const OLD = 'k6 v0.54.0 (go1.23.1, linux/amd64)\n';
 
 describe('k6 identity', () => {
+  it("knows the in-repo extension's module path from k6/go.mod", () => {
+    const module = /^module (\S+)$/m.exec(readFileSync(repoPath('k6', 'go.mod'), 'utf8'))?.[1];
+    expect(`${module}/sse`).toBe(TIDEMARK_SSE_MODULE);
+  });
+
   it('reads the version and the module behind k6/x/sse from `k6 version`', () => {
     expect(parseK6Version(PINNED)).toEqual({ version: 'v1.8.1', major: 1, sseModule: TIDEMARK_SSE_MODULE });
     expect(parseK6Version(WITH_XK6_SSE)).toEqual({ version: 'v1.2.0', major: 1, sseModule: 'github.com/phymbert/xk6-sse' });

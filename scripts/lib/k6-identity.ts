@@ -47,8 +47,9 @@ export function k6Capabilities(id: K6Identity): string {
 const SSE_TARGETS = new Set(['sse', 'price-engine']);
 
 /**
- * Why `bin` cannot run `scenario`'s target, or null when it can: a k6 other than v1.x, or no `k6/x/sse` where
- * the scenarios need one. (An extension other than Tidemark's runs, and the run records which one measured.)
+ * Why the k6 at `bin` cannot run `target`'s scenarios, or null when it can: a k6 other than v1.x, or no
+ * `k6/x/sse` where the scenarios need one. (An extension other than Tidemark's runs, and the run records which
+ * one measured.)
  */
 export function k6Refusal(id: K6Identity, target: string, bin: string): string | null {
   if (id.major !== SUPPORTED_K6_MAJOR) {

@@ -116,7 +116,17 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
   let before: ResourceSample | null = null;
   let sampler: ResourceSampler | null = null;
   let probe: ConditionsProbe | null = null;
+  let interruptedBy: NodeJS.Signals | null = null;
+  /**
+   * Once a signal's hook has started, the result is the hook's (partial, invalid) and the process exits when the
+   * children have stopped (children.ts handleSignals). The normal path, which wakes up when k6 is stopped, must
+   * not write over it: it waits here for that exit. (It did overwrite it once in CI, with "target died".)
+   */
+  const unlessInterrupted = async (): Promise<void> => {
+    if (interruptedBy !== null) await new Promise<never>(() => {});
+  };
   const stopInterruptHook = onInterrupt(async (signal) => {
+    interruptedBy = signal;
     // Keep what was measured so far: partial samples and an invalid run result saying why, before children stop.
     probe?.stop();
     if (sampler) samples = await sampler.stop();
@@ -233,6 +243,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
     if (targetExit === null && !(await isHealthy(baseUrl, 2000))) {
       targetExit = 'target stopped answering GET /health by the end of the run';
     }
+    await unlessInterrupted();
     await writeFile(files.resources, JSON.stringify(samples));
     const summary =
       segments > 1
@@ -269,6 +280,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       if (written.warning && influx) log(`  warning: ${written.warning}`);
     }
     run = validateRunResult(run);
+    await unlessInterrupted();
     await writeFile(files.result, `${JSON.stringify(run, null, 2)}\n`);
     return run;
   } finally {

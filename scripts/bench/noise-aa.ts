@@ -65,9 +65,22 @@ function sdLog(values: number[]): number | null {
   return Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (logs.length - 1));
 }
 
+/** 90% percentile-bootstrap interval of `statistic` over resamples of `values` (1000 resamples, seeded). */
+function bootstrap90(values: number[], statistic: (sample: number[]) => number | null, seed: number): [number, number] | null {
+  const random = seededRandom(seed);
+  const stats: number[] = [];
+  for (let b = 0; b < 1000; b++) {
+    const stat = statistic(values.map(() => values[Math.floor(random() * values.length)] as number));
+    if (stat !== null) stats.push(stat);
+  }
+  if (stats.length === 0) return null;
+  stats.sort((x, y) => x - y);
+  return [stats[Math.floor(0.05 * stats.length)] as number, stats[Math.floor(0.95 * stats.length)] as number];
+}
+
 /**
- * With two configurations, round by round: the median over rounds of (second / first) − 1, with a 90% percentile
- * bootstrap interval over rounds (1000 resamples, seeded); null with fewer than 3 rounds where both have it.
+ * With two configurations, round by round: the median over rounds of (second / first) − 1, with a 90% bootstrap
+ * interval over rounds; null with fewer than 3 rounds where both have it.
  */
 function pairedChange(first: RunResult[], second: RunResult[], figure: string): { change: number; ci: [number, number]; pairs: number } | null {
   const ratios: number[] = [];
@@ -78,26 +91,13 @@ function pairedChange(first: RunResult[], second: RunResult[], figure: string): 
     const y = b.valid ? figuresOf(b)[figure] : null;
     if (typeof x === 'number' && typeof y === 'number' && x > 0 && y > 0) ratios.push(y / x);
   }
-  if (ratios.length < 3) return null;
-  const random = seededRandom(11);
-  const medians: number[] = [];
-  for (let b = 0; b < 1000; b++) medians.push(median(ratios.map(() => ratios[Math.floor(random() * ratios.length)] as number)));
-  medians.sort((x, y) => x - y);
-  return { change: median(ratios) - 1, ci: [(medians[50] as number) - 1, (medians[949] as number) - 1], pairs: ratios.length };
+  const ci = ratios.length < 3 ? null : bootstrap90(ratios, median, 11);
+  return ci === null ? null : { change: median(ratios) - 1, ci: [ci[0] - 1, ci[1] - 1], pairs: ratios.length };
 }
 
-/** 90% percentile-bootstrap interval of sdLog (1000 resamples, seeded). */
+/** 90% percentile-bootstrap interval of sdLog. */
 function sdLogInterval(values: number[]): [number, number] | null {
-  if (values.length < 3) return null;
-  const random = seededRandom(7);
-  const sds: number[] = [];
-  for (let b = 0; b < 1000; b++) {
-    const sample = values.map(() => values[Math.floor(random() * values.length)] as number);
-    const sd = sdLog(sample);
-    if (sd !== null) sds.push(sd);
-  }
-  sds.sort((x, y) => x - y);
-  return [sds[Math.floor(0.05 * sds.length)] as number, sds[Math.floor(0.95 * sds.length)] as number];
+  return values.length < 3 ? null : bootstrap90(values, sdLog, 7);
 }
 
 

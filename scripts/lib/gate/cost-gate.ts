@@ -81,11 +81,10 @@ async function withProbe<T>(opts: CostProbeOptions, use: (probe: PreparedCostPro
 
 /**
  * Figures each probed side adds before a change of instructions per operation is called, either way (a false
- * improvement is a false alarm too). A target's
- * figures can sit on two levels (jsonrpc had 3 of 10 figures 1.9% above the rest, a JIT event, until its packages
- * were bundled; docs/GATE.md "The probe's A/A spread"); a side whose first figures all landed on one level and the
- * other side's on the other reads as a change. More figures make a side show both levels, which widens the margin (cost-margin.ts
- * `marginForFigures`), or confirm the change.
+ * improvement is a false alarm too). A target's figures can sit on two levels (jsonrpc had 3 of 10 figures 1.9%
+ * above the rest, a JIT event, until its packages were bundled; docs/GATE.md "The probe's A/A spread"); a side whose
+ * first figures all landed on one level and the other side's on the other reads as a change. More figures make a
+ * side show both levels, which widens the margin (cost-margin.ts `marginForFigures`), or confirm the change.
  */
 export const CONFIRM_FIGURES = 4;
 
@@ -95,6 +94,11 @@ const confirmOf = (opts: CostGateOptions): number => opts.confirm ?? CONFIRM_FIG
 function readsAsChange(reference: number[], current: number[], margin: number): 'regression' | 'improvement' | null {
   const { verdict } = deterministicVerdict(reference, current, 'lower', margin);
   return verdict === 'regression' || verdict === 'improvement' ? verdict : null;
+}
+
+/** The log line that announces the confirming figures. */
+function confirmLine(what: string, change: 'regression' | 'improvement', figures: number, perSide: boolean): string {
+  return `  ${what}: reads as ${change === 'regression' ? 'a regression' : 'an improvement'}; ${figures} more figure(s)${perSide ? ' per side' : ''} to confirm it`;
 }
 
 /** Figures per side when a committed margin applies, and when the gate's own figures must show their spread. */
@@ -129,7 +133,7 @@ async function baselineEntry(target: TargetName, opts: CostGateOptions): Promise
     await untilAgreed(figures, () => measureOnce(probe), opts.log, costScenario(target));
     const change = readsAsChange(baseline.runs, figures, marginFor(figures));
     if (change) {
-      opts.log(`  ${costScenario(target)}: reads as ${change === 'regression' ? 'a regression' : 'an improvement'}; ${confirmOf(opts)} more figure(s) to confirm it`);
+      opts.log(confirmLine(costScenario(target), change, confirmOf(opts), false));
       for (let i = 0; i < confirmOf(opts); i++) figures.push(await measureOnce(probe));
     }
     return figures;
@@ -161,7 +165,7 @@ async function pairedEntry(target: TargetName, referenceRoot: string, opts: Cost
       await untilAgreed(b, () => measureOnce(probeB), opts.log, `${costScenario(target)} B`);
       const change = readsAsChange(a, b, marginFor());
       if (change) {
-        opts.log(`  ${costScenario(target)}: reads as ${change === 'regression' ? 'a regression' : 'an improvement'}; ${confirmOf(opts)} more figure(s) per side to confirm it`);
+        opts.log(confirmLine(costScenario(target), change, confirmOf(opts), true));
         await interleaved(confirmOf(opts));
       }
     }),

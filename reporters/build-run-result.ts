@@ -40,6 +40,11 @@ export interface RunFacts {
   conditions: RunConditions | null;
   /** The target's handling-time histogram read with the samples, `before` and `after` (default none). */
   handlingReadings?: HandlingReading[];
+  /**
+   * The broker backend the run used, with its server process's samples (CPU and RSS of the server, `ops` from
+   * the target's /stats) when the harness could watch it. Default: none (not a backend run).
+   */
+  backend?: { name: string; samples: ResourceSample[]; before: ResourceSample | null; after: ResourceSample | null } | null;
 }
 
 /** Warm-up when the scenario's summary does not say (written before `warmupS` existed), s. */
@@ -204,5 +209,6 @@ export function buildRunResult(facts: RunFacts): RunResult {
     conditions: facts.conditions,
     disturbed: disturbanceReasons(facts.conditions, disturbanceBoundsFromEnv()),
     influx: null,
+    ...(facts.backend ? { backend: { name: facts.backend.name, server: targetResources(facts.backend.samples, facts.backend.before, facts.backend.after, false, warmupS) } } : {}),
   };
 }

@@ -35,7 +35,10 @@ function tag(value: string): string {
   return value === '' ? EMPTY_TAG : value;
 }
 
-/** Tags every run-level point carries: testid, scenario, target, profile, plus `repeat` for repeated runs. */
+/**
+ * Tags every run-level point carries: testid, scenario, target, profile, plus `repeat` for repeated runs and
+ * `backend` for broker runs given a backend.
+ */
 export function scenarioTags(run: RunResult): Record<string, string> {
   return {
     testid: tag(run.runId),
@@ -43,6 +46,7 @@ export function scenarioTags(run: RunResult): Record<string, string> {
     target: tag(run.target),
     profile: tag(run.profile),
     ...(run.repeat === null ? {} : { repeat: String(run.repeat) }),
+    ...(run.backend ? { backend: tag(run.backend.name) } : {}),
   };
 }
 
@@ -81,6 +85,7 @@ export function runMetricPoints(run: RunResult): InfluxPoint[] {
 /** `tidemark_run_info`: one point per run with load, validity and target resource figures. */
 export function runInfoPoint(run: RunResult): InfluxPoint {
   const r = run.resources;
+  const server = run.backend?.server;
   return {
     measurement: MEASUREMENT_RUN_INFO,
     tags: runTags(run),
@@ -96,6 +101,10 @@ export function runInfoPoint(run: RunResult): InfluxPoint {
       ['valid', run.valid ? 1 : 0],
       ['duration_s', run.durationS],
       ['thresholds_failed', run.thresholds.filter((t) => !t.ok).length],
+      // The broker backend's server process (RabbitMQ, Mosquitto), per broker delivery.
+      ['backend_cpu_ms_per_op', server?.cpuMsPerOp],
+      ['backend_rss_peak_mb', server?.rssPeakMB],
+      ['backend_rss_steady_mb', server?.rssSteadyMB],
     ]),
     timestamp: runTime(run),
   };

@@ -185,4 +185,9 @@ export interface RunResult {
    */
   disturbed: string[];
   influx: { url: string; written: boolean; warning: string | null } | null;
+  /**
+   * The broker backend of a broker run given `--backend`, and its server process's CPU and RSS (null for the
+   * in-memory backend, or a server tidemark did not start). Absent in other runs and older results.
+   */
+  backend?: { name: string; server: TargetResources | null } | null;
 }

@@ -1,7 +1,7 @@
 /** `npm run influx -- start|stop|status|import`: a local InfluxDB 1.x and pushing saved runs into it. */
 import { parseArgs } from 'node:util';
-import { isAbsolute, relative } from 'node:path';
 import { DEFAULT_INFLUX_DATABASE } from '../reporters/influx-connection.ts';
+import { shownPath } from './lib/cli.ts';
 import { importRunDir } from './lib/influx-import.ts';
 import { influxdPaths, influxStatus, resolvePort, startInflux, stopInflux } from './lib/influxd.ts';
 import { repoPath } from './lib/repo.ts';
@@ -64,10 +64,7 @@ async function main(): Promise<void> {
     ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
   };
   const dataDir = opts.dataDir ?? repoPath('.data', 'influxdb');
-  const shown = (p: string): string => {
-    const rel = relative(process.cwd(), p);
-    return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? p : rel;
-  };
+  const shown = shownPath;
 
   switch (command) {
     case 'start': {

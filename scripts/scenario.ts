@@ -1,5 +1,8 @@
 /** `npm run scenario -- <target>/<profile>`: one scenario against a reference target (or yours), with a run result. */
-import { parseCli, parseEnvPairs, positiveInt, runMain } from './lib/cli.ts';
+import { parseCli, parseEnvPairs, positiveInt, runMain, shownPath, UsageError } from './lib/cli.ts';
+import { runBackendComparison } from './lib/backend-compare-run.ts';
+import { renderComparisonTable } from '../reporters/backend-table.ts';
+import { BROKER_BACKENDS, DEFAULT_BROKER_BACKEND, parseBackendName, type BrokerBackendName } from '../targets/broker/backend-choice.ts';
 import { gitInfo } from './lib/repo.ts';
 import { newRunId } from './lib/run-id.ts';
 import { runScenario } from './lib/run-scenario.ts';
@@ -26,10 +29,30 @@ options:
                   default off, or TIDEMARK_PIN=1 / TIDEMARK_PIN="target=1;k6=0" (docs/GATE.md, "Noise controls")
   -e, --env K=V   pass a variable to the k6 script (repeatable), e.g. -e SSE_CONNECTIONS=200; not secrets
                   (TIDEMARK_AUTH_TOKEN, *TOKEN*, *PASSWORD*, *SECRET*): export those in the environment
+  --backend B     broker scenarios: the broker's backend, ${BROKER_BACKENDS.join(', ')} (default ${DEFAULT_BROKER_BACKEND}).
+                  A list (--backend memory,rabbitmq,mqtt) compares them: the same load on each, interleaved,
+                  --repeat times (default 3), each backend also without correlation ids and without acks;
+                  writes results/<runId>/backends.json and backends.md and prints the table. Start the
+                  servers first: npm run backend -- start all
   -h, --help      this text
 
 scenarios: ${listScenarios().join(', ')}
 `;
+
+/** `memory,rabbitmq`: each name checked, none twice. */
+function parseBackendList(raw: string): BrokerBackendName[] {
+  const names = raw.split(',').map((n) => n.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--backend needs a name: ${BROKER_BACKENDS.join(', ')}`);
+  const parsed = names.map((n) => {
+    try {
+      return parseBackendName(n, '--backend');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
+  if (new Set(parsed).size !== parsed.length) throw new UsageError(`--backend ${raw}: a backend is named twice`);
+  return parsed;
+}
 
 runMain(async () => {
   const { values, positionals } = parseCli(USAGE, {
@@ -41,13 +64,28 @@ runMain(async () => {
     'run-id': { type: 'string' },
     pin: { type: 'boolean' },
     env: { type: 'string', short: 'e', multiple: true },
+    backend: { type: 'string' },
   });
   const scenario = positionals[0];
   if (positionals.length !== 1 || scenario === undefined) throw new Error(`expected one scenario name\n${USAGE}`);
-  const repeat = positiveInt('--repeat', values.repeat, 1);
+  const backends = values.backend === undefined ? [] : parseBackendList(values.backend);
+  const comparing = backends.length > 1;
+  const repeat = positiveInt('--repeat', values.repeat, comparing ? 3 : 1);
   const segments = positiveInt('--segments', values.segments, 1);
   const k6Vars = parseEnvPairs(values.env);
   const runId = values['run-id'] ?? newRunId(gitInfo().sha);
+  if (comparing) {
+    if (values.url || segments > 1) throw new UsageError('a backend comparison starts its own broker targets: drop --url and --segments');
+    const { comparison, file } = await runBackendComparison({
+      scenario, runId, backends, repeat, k6Vars,
+      ...(values.duration ? { duration: values.duration } : {}),
+      ...(values.influx ? { influx: values.influx } : {}),
+      ...(values.pin ? { pin: true } : {}),
+    });
+    process.stdout.write(`${renderComparisonTable(comparison)}\ncomparison: ${shownPath(file)}\n`);
+    return comparison.backends.every((b) => b.validRuns === b.runs && b.lost.count === 0) ? 0 : 2;
+  }
+  const backend = backends[0];
   let worst = 0;
   for (let i = 1; i <= repeat; i++) {
     const run = await runScenario({
@@ -59,6 +97,7 @@ runMain(async () => {
       ...(values.influx ? { influx: values.influx } : {}),
       ...(segments > 1 ? { segments } : {}),
       ...(values.pin ? { pin: true } : {}),
+      ...(backend === undefined ? {} : { backend }),
       k6Vars,
     });
     process.stdout.write(`${renderRunTable(run)}\n`);

@@ -4,13 +4,15 @@
 //   2. the pinned k6 build at .tools/bin/k6 (only when missing or k6/ changed)
 //   3. InfluxDB 1.x (Debian's influxdb package, when influxd is missing)
 //   4. the cost probe's valgrind and libfaketime (Debian's packages, when missing)
-//   5. prints the versions in use
+//   5. the broker backends' RabbitMQ and Mosquitto (Debian's packages, when missing)
+//   6. prints the versions in use
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureK6, findGo, k6BuildFailure, k6BuildLogPath, k6Version, repoRoot } from './lib/k6-build.ts';
 import { k6Capabilities, parseK6Version, SUPPORTED_K6_MAJOR } from './lib/k6-identity.ts';
+import { ensureBackendServers } from './lib/backend-servers-setup.ts';
 import { ensureCostTools } from './lib/cost-tools-setup.ts';
 
 const HELP = `Usage: npm run setup -- [--force-k6] [--help]
@@ -29,7 +31,10 @@ does work when something is missing or out of date.
      without leaving a system service running on port 8086
   4. the cost probe (npm run cost): when missing, installs Debian's valgrind
      and libfaketime packages (as root; otherwise prints the command to run)
-  5. prints the versions of node, go, k6 (with its extensions and what works
+  5. the broker's rabbitmq and mqtt backends: when missing, installs Debian's
+     rabbitmq-server and mosquitto packages (as root; otherwise prints the
+     command); \`npm run backend -- start all\` runs them on 127.0.0.1
+  6. prints the versions of node, go, k6 (with its extensions and what works
      with it), influxd and valgrind
 
 Options:
@@ -260,9 +265,11 @@ export async function main(argv: string[]): Promise<number> {
     const k6 = await ensureUsableK6(forceK6);
     const influx = await ensureInflux();
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    const costTools = await ensureCostTools({ which, runInherit: (cmd, args, env) => runInherit(cmd, args, env), log, isRoot });
+    const tools = { which, runInherit: (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => runInherit(cmd, args, env), log, isRoot };
+    const costTools = await ensureCostTools(tools);
+    const backendServers = await ensureBackendServers(tools);
     await printVersions();
-    const missing = [k6 ? '' : 'k6', influx ? '' : 'InfluxDB', costTools ? '' : 'the cost probe\'s tools'].filter(Boolean);
+    const missing = [k6 ? '' : 'k6', influx ? '' : 'InfluxDB', costTools ? '' : 'the cost probe\'s tools', backendServers ? '' : 'the broker backends\' servers'].filter(Boolean);
     log(missing.length === 0 ? '\nsetup: done' : `\nsetup: done, except ${missing.join(' and ')} (see above)`);
     // Without a k6 nothing can run: `npm run setup && npm run gate` stops here.
     return k6 ? 0 : 1;

@@ -1,6 +1,7 @@
 /** Broker scenario settings from the environment, with defaults sized for CI on 2 cores shared with the target. */
 import { envDurationS, envNumber, envString, targetUrl } from './env.ts';
 import { WARMUP_MS } from './warmup.ts';
+import { brokerBackend, requireFeature } from './broker-backends.ts';
 
 export interface BrokerConfig {
   /** WebSocket URL: `TARGET_URL` (default http://127.0.0.1:8083) with ws:// and `/ws`. */
@@ -43,6 +44,8 @@ export interface BrokerConfig {
   durationS: number;
   /** Latency samples of messages published in the first seconds are left out (scenarios/lib/warmup.ts). */
   warmupMs: number;
+  /** The broker's backend (`BROKER_BACKEND`, set by the harness's --backend; default memory). */
+  backend: string;
 }
 
 /** `http://host:port` → `ws://host:port/ws`. */
@@ -50,9 +53,9 @@ export function toWsUrl(base: string): string {
   return `${base.replace(/^http/, 'ws')}/ws`;
 }
 
-export function brokerConfig(defaults: Partial<Omit<BrokerConfig, 'wsUrl' | 'warmupMs'>> = {}): BrokerConfig {
+export function brokerConfig(defaults: Partial<Omit<BrokerConfig, 'wsUrl' | 'warmupMs' | 'backend'>> = {}): BrokerConfig {
   const flag = (name: string, fallback: boolean): boolean => envNumber(name, fallback ? 1 : 0, { min: 0, max: 1, integer: true }) === 1;
-  return {
+  const cfg: BrokerConfig = {
     wsUrl: toWsUrl(targetUrl('http://127.0.0.1:8083')),
     topics: envNumber('BROKER_TOPICS', defaults.topics ?? 4, { min: 1, max: 10_000, integer: true }),
     publishers: envNumber('BROKER_PUBLISHERS', defaults.publishers ?? 1, { min: 1, max: 1000, integer: true }),
@@ -70,7 +73,12 @@ export function brokerConfig(defaults: Partial<Omit<BrokerConfig, 'wsUrl' | 'war
     drainS: envNumber('BROKER_DRAIN_S', defaults.drainS ?? 5, { min: 0, max: 3600 }),
     durationS: envDurationS('TIDEMARK_DURATION', `${defaults.durationS ?? 15}s`),
     warmupMs: WARMUP_MS,
+    backend: brokerBackend(),
   };
+  // Redelivery of a skipped ack and an explicit ack timeout both need the backend's ack timeout.
+  if (cfg.ackTimeoutMs > 0) requireFeature(cfg.backend, 'ackTimeoutMs', `BROKER_ACK_TIMEOUT_MS=${cfg.ackTimeoutMs}`);
+  if (cfg.ackSkipEvery > 0) requireFeature(cfg.backend, 'ackTimeoutMs', `BROKER_ACK_SKIP_EVERY=${cfg.ackSkipEvery}`);
+  return cfg;
 }
 
 /** Thresholds every broker scenario shares: nothing lost, errors < 1%, end-to-end p99 budget. */

@@ -1,4 +1,5 @@
 /** Shared CLI plumbing: --help text, argument errors that say what to do, and the exit path. */
+import { isAbsolute, relative } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { handleSignals } from './children.ts';
 
@@ -72,4 +73,10 @@ export function runMain(main: () => Promise<number>, errorCode = 2): void {
       process.exit(errorCode);
     },
   );
+}
+
+/** A path as a user reads it: relative to the working directory when inside it, else absolute. */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COST_TOOLS_INSTALL_COMMAND, ensureCostTools, type SetupTools } from './cost-tools-setup.ts';
+import { COST_TOOLS_INSTALL_COMMAND, ensureCostTools, type CostSetupTools as SetupTools } from './cost-tools-setup.ts';
 
 function tools(over: { onPath?: string[]; isRoot?: boolean; installs?: boolean; libfaketime?: boolean }): SetupTools & { lines: string[]; ran: string[] } {
   const onPath = new Set(over.onPath ?? []);

@@ -1,8 +1,7 @@
 /** A local InfluxDB 1.x (Debian's `influxd`) for development: start, stop and status, data under `.data/influxdb/`. */
-import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { daemonPaths, daemonStatus, findExecutable, startDaemon, stopDaemon, type DaemonSpec, type DaemonStatus } from './daemon.ts';
 import { repoPath } from './repo.ts';
 
 export interface InfluxdOptions {
@@ -18,23 +17,14 @@ export interface InfluxdOptions {
   timeoutMs?: number;
 }
 
-export interface InfluxdStatus {
-  running: boolean;
-  /** Pid from our pid file; null when not running or when another process owns the port. */
-  pid: number | null;
-  /** `http://127.0.0.1:<port>` */
-  url: string;
-  /** From the `X-Influxdb-Version` header of `/ping`; null when it does not answer. */
-  version: string | null;
-  /** True when the running server was started by tidemark (our pid file); false for someone else's. */
-  managed: boolean;
-}
+/** `url` is `http://127.0.0.1:<port>`; `version` comes from the `X-Influxdb-Version` header of `/ping`. */
+export type InfluxdStatus = DaemonStatus;
 
 export const DEFAULT_INFLUX_PORT = 8086;
 
 /** Files inside the data folder. */
 export function influxdPaths(dataDir: string): { config: string; pid: string; log: string } {
-  return { config: join(dataDir, 'influxdb.conf'), pid: join(dataDir, 'influxd.pid'), log: join(dataDir, 'influxd.log') };
+  return { config: join(dataDir, 'influxdb.conf'), ...daemonPaths({ name: 'influxd', dataDir }) };
 }
 
 function dataDirOf(opts: InfluxdOptions): string {
@@ -98,40 +88,13 @@ bind-address = "127.0.0.1:${o.rpcPort}"
 
 /** The influxd binary, or an Error saying how to install it. */
 export function findInfluxd(bin = process.env.TIDEMARK_INFLUXD || 'influxd'): string {
-  const candidates = bin.includes('/')
-    ? [bin]
-    : [...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, bin)), `/usr/bin/${bin}`, `/usr/sbin/${bin}`];
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK);
-      return c;
-    } catch {
-      // not here; try the next one
-    }
-  }
-  throw new Error(`influxd not found (${bin.includes('/') ? `no executable at ${bin}` : `looked for ${bin} on PATH`}): run \`npm run setup\` (or \`apt-get install influxdb\`)`);
+  return findExecutable(bin, 'run `npm run setup` (or `apt-get install influxdb`)');
 }
 
-/** Pid from the pid file when that process is alive and is an influxd. */
-function livePid(pidFile: string): number | null {
-  if (!existsSync(pidFile)) return null;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  return isInfluxd(pid) ? pid : null;
-}
-
-function isInfluxd(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // Guard against a recycled pid: only ever signal an influxd. (No /proc: trust the pid file.)
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('influxd');
-  } catch {
-    return !existsSync('/proc');
-  }
+/** The lifecycle's view of one local influxd. */
+function influxdSpec(dataDir: string, port: number): DaemonSpec {
+  const url = `http://127.0.0.1:${port}`;
+  return { name: 'influxd', cmdlineMark: 'influxd', url, dataDir, stopCommand: 'npm run influx -- stop', probe: (ms) => pingInflux(url, ms) };
 }
 
 /** `/ping` answers 204: returns the server version, else null. */
@@ -145,19 +108,9 @@ export async function pingInflux(url: string, timeoutMs = 1000): Promise<string 
   }
 }
 
-/** The last `lines` lines of the log, for error messages. */
-export function logTail(logFile: string, lines = 20): string {
-  if (!existsSync(logFile)) return '(no log written)';
-  return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-}
-
 /** Running or not, with pid, URL and version. */
 export async function influxStatus(opts: InfluxdOptions = {}): Promise<InfluxdStatus> {
-  const dataDir = dataDirOf(opts);
-  const url = `http://127.0.0.1:${resolvePort(opts)}`;
-  const pid = livePid(influxdPaths(dataDir).pid);
-  const version = await pingInflux(url);
-  return { running: version !== null, pid, url, version, managed: pid !== null };
+  return daemonStatus(influxdSpec(dataDirOf(opts), resolvePort(opts)));
 }
 
 /**
@@ -168,59 +121,14 @@ export async function influxStatus(opts: InfluxdOptions = {}): Promise<InfluxdSt
 export async function startInflux(opts: InfluxdOptions = {}): Promise<InfluxdStatus & { alreadyRunning: boolean }> {
   const dataDir = dataDirOf(opts);
   const port = resolvePort(opts);
-  const rpcPort = opts.rpcPort ?? port + 2;
-  const timeoutMs = opts.timeoutMs ?? 20_000;
-  const paths = influxdPaths(dataDir);
-  const url = `http://127.0.0.1:${port}`;
-
-  const current = await influxStatus({ ...opts, port });
-  if (current.running) return { ...current, alreadyRunning: true };
-  if (current.pid !== null) {
-    // Ours but not answering yet (still starting): wait for it rather than start a second one.
-    return { ...(await waitReady(url, current.pid, timeoutMs, paths.log, () => null)), alreadyRunning: true };
-  }
-  rmSync(paths.pid, { force: true });
-
-  const bin = findInfluxd(opts.bin);
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(paths.config, influxdConfig({ port, rpcPort, dataDir }));
-  writeFileSync(paths.log, `--- tidemark: starting influxd on ${url} at ${new Date().toISOString()}\n`, { flag: 'a' });
-  const fd = openSync(paths.log, 'a');
-  // INFLUXDB_* variables override the config file: drop them so the generated config is what runs.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INFLUXDB_')));
-  let exit: string | null = null;
-  try {
-    const child = spawn(bin, ['run', '-config', paths.config], { cwd: dataDir, env, detached: true, stdio: ['ignore', fd, fd] });
-    child.on('error', (err) => (exit = `could not start ${bin}: ${err.message}`));
-    child.on('exit', (code, signal) => (exit = `influxd exited (${signal ?? `code ${code}`})`));
-    child.unref();
-    if (child.pid === undefined) await sleep(50); // spawn failure is reported through 'error'
-    if (child.pid === undefined) throw new Error(exit ?? `could not start ${bin}`);
-    writeFileSync(paths.pid, `${child.pid}\n`);
-    return { ...(await waitReady(url, child.pid, timeoutMs, paths.log, () => exit)), alreadyRunning: false };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function waitReady(
-  url: string,
-  pid: number,
-  timeoutMs: number,
-  log: string,
-  exited: () => string | null,
-): Promise<InfluxdStatus> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const version = await pingInflux(url, 500);
-    if (version !== null) return { running: true, pid, url, version, managed: true };
-    const why = exited() ?? (isInfluxd(pid) ? null : 'influxd is no longer running');
-    if (why !== null) throw new Error(`${why} before ${url}/ping answered; log tail:\n${logTail(log)}`);
-    await sleep(100);
-  }
-  throw new Error(
-    `influxd (pid ${pid}) did not answer ${url}/ping within ${timeoutMs / 1000} s; stop it with \`npm run influx -- stop\`. Log tail:\n${logTail(log)}`,
-  );
+  return startDaemon(influxdSpec(dataDir, port), () => {
+    const bin = findInfluxd(opts.bin);
+    const config = influxdPaths(dataDir).config;
+    writeFileSync(config, influxdConfig({ port, rpcPort: opts.rpcPort ?? port + 2, dataDir }));
+    // INFLUXDB_* variables override the config file: drop them so the generated config is what runs.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INFLUXDB_')));
+    return { bin, args: ['run', '-config', config], env, timeoutMs: opts.timeoutMs ?? 20_000 };
+  });
 }
 
 /**
@@ -228,32 +136,5 @@ async function waitReady(
  * @param opts.graceMs how long to wait after SIGTERM, ms (default 5000)
  */
 export async function stopInflux(opts: InfluxdOptions & { graceMs?: number } = {}): Promise<{ stopped: boolean; pid: number | null; killed: boolean }> {
-  const { pid: pidFile } = influxdPaths(dataDirOf(opts));
-  const pid = livePid(pidFile);
-  if (pid === null) {
-    rmSync(pidFile, { force: true });
-    return { stopped: false, pid: null, killed: false };
-  }
-  process.kill(pid, 'SIGTERM');
-  let killed = false;
-  if (!(await gone(pid, opts.graceMs ?? 5000))) {
-    killed = true;
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited between the check and the kill
-    }
-    await gone(pid, 2000);
-  }
-  rmSync(pidFile, { force: true });
-  return { stopped: true, pid, killed };
-}
-
-async function gone(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (!isInfluxd(pid)) return true;
-    await sleep(50);
-  }
-  return !isInfluxd(pid);
+  return stopDaemon(influxdSpec(dataDirOf(opts), resolvePort(opts)), opts.graceMs);
 }

@@ -28,6 +28,8 @@ import { pinnedCommand, pinRequestFromEnv, resolvePinning, type PinRequest } fro
 import { startConditionsProbe, type ConditionsProbe } from './conditions-probe.ts';
 import { readComm } from './proc-stats.ts';
 import { disturbanceBoundsFromEnv } from '../../reporters/disturbance.ts';
+import { BACKEND_ENV, BACKEND_SERVER, type BrokerBackendName } from '../../targets/broker/backend-choice.ts';
+import { requireBackendServer } from './backend-server.ts';
 
 export interface RunScenarioOptions {
   /** `<target>/<profile>` */
@@ -66,11 +68,17 @@ export interface RunScenarioOptions {
    * @default the TIDEMARK_PIN environment variable (`1`, `0` or `target=1;k6=0`), else false
    */
   pin?: PinRequest;
+  /**
+   * The broker's backend (broker scenarios only): the target gets TIDEMARK_BROKER_BACKEND, k6 gets
+   * BROKER_BACKEND, the run is tagged `backend`, its files carry the name, and the backend server's CPU and RSS
+   * are sampled beside the target's. Default: none (the target's own default, in-memory; files unchanged).
+   */
+  backend?: BrokerBackendName;
 }
 
 /** Files one run leaves behind, named after `<target>-<profile>[-r<i>]`. */
-export function runFiles(outDir: string, scenario: string, repeat?: number) {
-  const base = `${scenario.replace('/', '-')}${repeat === undefined ? '' : `-r${repeat}`}`;
+export function runFiles(outDir: string, scenario: string, repeat?: number, backend?: string) {
+  const base = `${scenario.replace('/', '-')}${backend === undefined ? '' : `-${backend}`}${repeat === undefined ? '' : `-r${repeat}`}`;
   return {
     result: join(outDir, `${base}.json`),
     resources: join(outDir, `${base}.resources.json`),
@@ -86,7 +94,11 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
   const { target, profile } = parseScenarioName(opts.scenario);
   const script = scenarioFile(opts.scenario);
   const outDir = opts.outDir ?? repoPath('results', opts.runId);
-  const files = runFiles(outDir, opts.scenario, opts.repeat);
+  const files = runFiles(outDir, opts.scenario, opts.repeat, opts.backend);
+  if (opts.backend !== undefined && target !== 'broker') throw new Error(`--backend applies to broker scenarios only, not ${opts.scenario}`);
+  // Checked before anything starts: a backend whose server is down is the user's to start, named here.
+  const serverName = opts.backend === undefined ? undefined : BACKEND_SERVER[opts.backend];
+  const backendServer = serverName === undefined ? null : await requireBackendServer(serverName);
   await mkdir(outDir, { recursive: true });
   const k6 = k6Path();
   const segments = opts.segments ?? 1;
@@ -115,6 +127,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
   const git = gitInfo(opts.targetRoot ?? repoRoot);
   let before: ResourceSample | null = null;
   let sampler: ResourceSampler | null = null;
+  let serverSampler: ResourceSampler | null = null;
+  let serverBefore: ResourceSample | null = null;
   let probe: ConditionsProbe | null = null;
   let interruptedBy: NodeJS.Signals | null = null;
   /**
@@ -162,7 +176,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       const targetCmd = pinnedCommand(pinning.plan?.target ?? null, process.execPath, [bundle, '--port', String(port)]);
       targetProc = spawnTracked(targetCmd.command, targetCmd.args, {
         cwd: opts.targetRoot ?? repoRoot,
-        env: { ...process.env, ...opts.targetEnv },
+        env: { ...process.env, ...(opts.backend === undefined ? {} : { [BACKEND_ENV]: opts.backend }), ...opts.targetEnv },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       logChildTo(targetProc, files.targetLog);
@@ -197,8 +211,14 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
     });
     probe = conditionsProbe;
     before = await sampler.sample();
+    // The server's CPU and RSS, with the target's /stats ops: its CPU per delivery.
+    if (backendServer?.pid != null) {
+      serverSampler = startSampler(backendServer.pid, baseUrl);
+      serverBefore = await serverSampler.sample();
+    }
     const vars: Record<string, string> = {
       TARGET_URL: baseUrl,
+      ...(opts.backend === undefined ? {} : { BROKER_BACKEND: opts.backend }),
       TIDEMARK_SUMMARY_FILE: files.summary,
       ...(opts.duration ? { TIDEMARK_DURATION: opts.duration } : {}),
       ...opts.k6Vars,
@@ -211,6 +231,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       git_sha: git.sha,
       branch: git.branch,
       ...(opts.repeat === undefined ? {} : { repeat: String(opts.repeat) }),
+      ...(opts.backend === undefined ? {} : { backend: opts.backend }),
     };
     const args = k6RunArgs({ vars, tags, extra: influx ? k6InfluxArgs(influx) : [], script });
     let k6ExitCode: number;
@@ -235,8 +256,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       k6ExitCode = k6Exit.code ?? 128;
     }
     const after = await sampler.sample();
+    const serverAfter = (await serverSampler?.sample()) ?? null;
     const conditions = await conditionsProbe.finish();
     samples = await sampler.stop();
+    const serverSamples = (await serverSampler?.stop()) ?? [];
     const finishedAt = new Date();
 
     // A target that stopped answering counts as dead even if its process lingers.
@@ -270,6 +293,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
       targetFailure: targetExit,
       conditions,
       handlingReadings: sampler.handlingReadings(),
+      backend: opts.backend === undefined ? null : { name: opts.backend, samples: serverSamples, before: serverBefore, after: serverAfter },
     });
     if (run.disturbed.length > 0) log(`  disturbed: ${run.disturbed.join('; ')}`);
     if (opts.influx) {
@@ -288,6 +312,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunResult> 
     // Timers stop on every path (a throw mid-run included), or they would keep the harness alive.
     probe?.stop();
     await sampler?.stop();
+    await serverSampler?.stop();
     if (k6Proc) await stopChild(k6Proc);
     if (targetProc) await stopChild(targetProc);
   }

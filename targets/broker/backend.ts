@@ -1,7 +1,7 @@
 /**
  * The broker's storage and routing contract. The WebSocket layer (session.ts) talks only to this
- * interface, so the in-memory backend (memory/backend.ts) could be replaced by an adapter to a real
- * broker (NATS JetStream, Redis Streams, RabbitMQ) without touching the protocol code.
+ * interface; behind it sit the in-memory backend (memory/) and adapters to real servers (rabbitmq/, mqtt/),
+ * chosen with TIDEMARK_BROKER_BACKEND (backend-choice.ts).
  *
  * Results may be promises for such adapters; the in-memory backend answers synchronously, so its hot
  * path allocates no promise.
@@ -40,8 +40,12 @@ export interface Consumer {
   deliver(message: Message, attempt: number): boolean;
 }
 
-/** Why the backend refused an operation; the protocol sends the code in its error frame. */
-export type BackendErrorCode = 'backlog_full' | 'injected' | 'limit' | 'conflict' | 'shutting_down';
+/**
+ * Why the backend refused an operation; the protocol sends the code in its error frame.
+ * `unsupported`: this backend cannot give the feature asked for (the message names both; README table).
+ * `unavailable`: the backend's server cannot be reached or went away (the message names the command that starts it).
+ */
+export type BackendErrorCode = 'backlog_full' | 'injected' | 'limit' | 'conflict' | 'shutting_down' | 'unsupported' | 'unavailable';
 
 export interface Failure {
   ok: false;
@@ -136,8 +140,24 @@ export interface BackendStats {
   unacked: number;
 }
 
+/**
+ * Protocol features a backend may lack: `nack` (the frame), `ackTimeoutMs` (a `sub` frame that sets it: redelivery
+ * after a timeout), `durableShared` (a second consumer on an attached durable name; subscribe refuses it itself).
+ */
+export type BackendFeature = 'nack' | 'ackTimeoutMs' | 'durableShared';
+
+/** A reason per missing feature: a sentence naming the backend and the feature, said to the client as is. */
+export type UnsupportedFeatures = Readonly<Partial<Record<BackendFeature, string>>>;
+
 /** What the WebSocket layer needs from a backend. */
 export interface BrokerBackend {
+  /** Which backend this is (`memory`, `rabbitmq`, `mqtt`), for `/stats` and messages. */
+  readonly name: string;
+  /**
+   * Features this backend cannot give; the WebSocket layer answers a frame that needs one with an `unsupported`
+   * error frame carrying the reason. Default: none.
+   */
+  readonly unsupported?: UnsupportedFeatures;
   /**
    * Accepts a message for `topic` and answers with its sequence number, or refuses it (full backlog, limits,
    * injected fault). A refused message is never delivered.
@@ -148,6 +168,6 @@ export interface BrokerBackend {
   /** Attaches `consumer` to a subscription of `request.topic`; the returned handle starts paused. */
   subscribe(request: SubscribeRequest, consumer: Consumer): MaybePromise<SubscribeResult>;
   stats(): BackendStats;
-  /** Stops timers and forgets every topic; later calls answer `shutting_down`. */
-  close(): void;
+  /** Stops timers, forgets every topic and closes connections to a server; later calls answer `shutting_down`. */
+  close(): MaybePromise<void>;
 }

@@ -27,6 +27,8 @@ export function newServerCounters(): ServerCounters {
       conflict: 0,
       not_subscribed: 0,
       shutting_down: 0,
+      unsupported: 0,
+      unavailable: 0,
     },
     slowDisconnects: 0,
     upgradesRefused: { notFound: 0, overload: 0 },

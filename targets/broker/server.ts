@@ -21,6 +21,8 @@ import { Session, type SessionContext } from './session.ts';
 
 /** `/stats` of the broker: the base shape (`ops` = deliveries, `connections` = WebSocket sessions) plus broker figures. */
 export interface BrokerStats extends BaseStats, BackendStats {
+  /** The backend behind the broker (TIDEMARK_BROKER_BACKEND). */
+  backend: string;
   server: ServerCounters;
   faults: BrokerOptions['faults'];
   limits: Omit<BrokerOptions, 'faults' | 'random'>;
@@ -116,6 +118,7 @@ export function createBrokerServer(overrides: Partial<BrokerOptions> = {}, backe
     return {
       ...baseStats('broker', startedAt, b.delivered, gauge),
       ...b,
+      backend: store.name,
       server: { ...counters, errors: { ...counters.errors }, upgradesRefused: { ...counters.upgradesRefused } },
       faults: faultConfig,
       limits,
@@ -132,7 +135,7 @@ export function createBrokerServer(overrides: Partial<BrokerOptions> = {}, backe
       const deadline = performance.now() + CLOSE_GRACE_MS;
       while (sessions.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       for (const s of sessions) s.terminate();
-      store.close();
+      await store.close();
       wss.close();
       await closeServer(server);
     },

@@ -174,7 +174,7 @@ export class Session {
     if (r instanceof Promise) {
       r.then(
         (v) => this.answerPublish(f, v),
-        (err: unknown) => this.fail('shutting_down', `backend error: ${String(err)}`, { id: f.id, topic: f.topic }),
+        (err: unknown) => this.fail('unavailable', `backend error: ${String(err)}`, { id: f.id, topic: f.topic }),
       );
     } else {
       this.answerPublish(f, r);
@@ -187,6 +187,11 @@ export class Session {
   }
 
   private subscribe(f: SubscribeFrame): void {
+    // A timeout other than the default was asked for: refused where the backend cannot redeliver on timeout.
+    const noTimeouts = this.ctx.backend.unsupported?.ackTimeoutMs;
+    if (noTimeouts !== undefined && f.ackTimeoutMs !== this.ctx.defaults.ackTimeoutMs) {
+      return this.fail('unsupported', noTimeouts, { topic: f.topic });
+    }
     if (this.subs.has(f.topic)) {
       return this.fail('conflict', `already subscribed to topic "${f.topic}" on this connection: unsub first, or use another connection for a second subscription`, { topic: f.topic });
     }
@@ -210,12 +215,14 @@ export class Session {
       },
       (err) => {
         this.subs.delete(f.topic);
-        this.fail('shutting_down', `backend error: ${String(err)}`, { topic: f.topic });
+        this.fail('unavailable', `backend error: ${String(err)}`, { topic: f.topic });
       },
     );
   }
 
   private settle(f: SettleFrame): void {
+    const noNack = f.op === 'nack' ? this.ctx.backend.unsupported?.nack : undefined;
+    if (noNack !== undefined) return this.fail('unsupported', noNack, { topic: f.topic, seq: f.batch ? undefined : f.seqs[0] });
     const handle = this.subs.get(f.topic)?.handle;
     if (handle === undefined) {
       const seq = f.batch ? undefined : f.seqs[0];

@@ -55,7 +55,9 @@ export type ErrorCode =
   | 'limit'
   | 'conflict'
   | 'not_subscribed'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'unsupported'
+  | 'unavailable';
 
 /** What an error refers to, so the client can match it with its request. */
 export interface ErrorRef {

@@ -101,7 +101,7 @@ export function exitOnSignals(target: RunnableTarget, deadlineMs = 1500): void {
 /** What an entry point passes to {@link runTarget}. */
 export interface TargetMain extends TargetCliSpec {
   /** Builds the target (reads env here so a bad knob is reported before listening). */
-  create: () => RunnableTarget;
+  create: () => RunnableTarget | Promise<RunnableTarget>;
   /** Extra lines for stderr once listening (e.g. active faults). Default none. */
   notes?: () => string[];
 }
@@ -124,7 +124,7 @@ export async function runTarget(main: TargetMain, argv: string[] = process.argv.
     return;
   }
   try {
-    const target = main.create();
+    const target = await main.create();
     const address = await listen(target.server, cli.port, cli.host);
     exitOnSignals(target);
     for (const line of main.notes?.() ?? []) process.stderr.write(`${main.name}: ${line}\n`);

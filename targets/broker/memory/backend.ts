@@ -49,6 +49,7 @@ const HOUSEKEEPING_MS = 1000;
 const fail = (code: Failure['code'], message: string): Failure => ({ ok: false, code, message });
 
 export class MemoryBackend implements BrokerBackend, TopicHost {
+  readonly name = 'memory';
   readonly counters: MemoryCounters = newMemoryCounters();
   readonly faults: Faults;
   private readonly options: MemoryBackendOptions;

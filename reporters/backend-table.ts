@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { BackendComparison, BackendEntry, FeatureCost, Figure } from '../scripts/lib/backend-comparison.ts';
 import { fmtChange, fmtNumber, MISSING } from './format.ts';
 
-/** `12.3 [11.0, 13.6]`: a mean with its 95% interval over the repeats. */
+/** `12.3 [11.0, 13.6]`: a geometric mean with its 95% interval over the repeats. */
 function fig(f: Figure, unit = ''): string {
   if (f.mean === null) return MISSING;
   const range = f.low === null || f.high === null ? '' : ` [${fmtNumber(f.low)}, ${fmtNumber(f.high)}]`;
@@ -37,7 +37,7 @@ export function comparisonRows(c: BackendComparison): Array<[string, ...string[]
 }
 
 function heading(c: BackendComparison): string {
-  return `${c.scenario}, run ${c.runId}: ${c.repeats} repeat(s) per backend, interleaved; mean [95% interval over the repeats]; feature costs are paired ratios (with / without)`;
+  return `${c.scenario}, run ${c.runId}: ${c.repeats} repeat(s) per backend, interleaved; geometric mean [95% interval over the repeats]; feature costs are paired ratios (with / without)`;
 }
 
 export function renderComparisonTable(c: BackendComparison): string {

@@ -32,7 +32,10 @@ export interface ComparisonRun {
   run: RunResult;
 }
 
-/** A figure over the repeats: mean and 95% t-interval of the mean (null bounds below 2 values). */
+/**
+ * A figure over the repeats: geometric mean and its 95% t-interval, taken on the log scale (the figures are
+ * positive and their spread is relative, so the interval never crosses zero). Null bounds below 2 values.
+ */
 export interface Figure {
   mean: number | null;
   low: number | null;
@@ -84,14 +87,14 @@ export interface BackendComparison {
 }
 
 function figure(values: Array<number | null | undefined>): Figure {
-  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  const n = xs.length;
+  const logs = values.filter((v): v is number => typeof v === 'number' && v > 0 && Number.isFinite(v)).map(Math.log);
+  const n = logs.length;
   if (n === 0) return { mean: null, low: null, high: null, n };
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  if (n < 2) return { mean, low: null, high: null, n };
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
+  const m = logs.reduce((s, x) => s + x, 0) / n;
+  if (n < 2) return { mean: Math.exp(m), low: null, high: null, n };
+  const sd = Math.sqrt(logs.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1));
   const half = tQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
-  return { mean, low: mean - half, high: mean + half, n };
+  return { mean: Math.exp(m), low: Math.exp(m - half), high: Math.exp(m + half), n };
 }
 
 const metric = (run: RunResult, name: string): RunResult['metrics'][string] | undefined => run.metrics[name];

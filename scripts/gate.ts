@@ -2,6 +2,8 @@
 import { parseCli, parseEnvPairs, positiveInt, runMain, UsageError } from './lib/cli.ts';
 import { PAIRED_DEFAULTS } from './lib/gate/looks.ts';
 import { runGate } from './lib/gate/run-gate.ts';
+import { BROKER_BACKENDS, DEFAULT_BROKER_BACKEND, type BrokerBackendName } from '../targets/broker/backend-choice.ts';
+import { parseBackendFlag } from './lib/backend-flag.ts';
 
 const USAGE = `
 usage: npm run gate -- [options]
@@ -41,6 +43,10 @@ options:
                              cost baseline gives the margin, else 2)
   --pin                      pin k6 and each target to separate CPUs with taskset (2 CPUs: k6 on 0,
                              target on 1); default off, or TIDEMARK_PIN=1 (docs/GATE.md, "Noise controls")
+  --backend B                the broker's backend in broker scenarios (${BROKER_BACKENDS.join(', ')}; default
+                             ${DEFAULT_BROKER_BACKEND}), both sides of a paired gate; other than ${DEFAULT_BROKER_BACKEND} only with --against
+                             (the committed broker baselines are the in-memory backend's). Start its server
+                             first: npm run backend -- start rabbitmq|mosquitto
   -e, --env K=V              target environment variable for B / current runs (repeatable); used to
                              show that the gate catches a known fault, e.g. -e TIDEMARK_FAULT_DELAY_MS=2
                              (not secrets such as TIDEMARK_AUTH_TOKEN: export those in the environment)
@@ -65,6 +71,7 @@ runMain(async () => {
     'skip-cost': { type: 'boolean' },
     'cost-repeat': { type: 'string' },
     env: { type: 'string', short: 'e', multiple: true },
+    backend: { type: 'string' },
   });
   const alpha = values.alpha === undefined ? 0.01 : Number(values.alpha);
   if (!(alpha > 0 && alpha < 1)) throw new Error(`--alpha ${values.alpha}: expected a number between 0 and 1`);
@@ -86,9 +93,17 @@ runMain(async () => {
     ...(values.pin ? { pin: true } : {}),
     cost: values['cost-only'] ? 'only' : values['skip-cost'] ? 'skip' : 'with',
     costRepeat: values['cost-repeat'] === undefined ? undefined : positiveInt('--cost-repeat', values['cost-repeat'], 1),
+    ...(values.backend === undefined ? {} : { backend: oneBackend(values.backend) }),
   });
   return report.exitCode;
 });
+
+/** `--backend` of the gate: one name (the gate does not compare backends). */
+function oneBackend(raw: string): BrokerBackendName {
+  const [first, ...more] = parseBackendFlag(raw);
+  if (first === undefined || more.length > 0) throw new UsageError(`--backend ${raw}: the gate takes one backend; compare several with npm run scenario -- broker/sustained --backend ${raw}`);
+  return first;
+}
 
 /** Seconds from `900`, `90s`, `10m` or `1h`; the flag is named when the value is not one of those. */
 function durationSeconds(flag: string, raw: string | undefined, fallback: number): number {

@@ -2,7 +2,8 @@
 import { parseCli, parseEnvPairs, positiveInt, runMain, shownPath, UsageError } from './lib/cli.ts';
 import { runBackendComparison } from './lib/backend-compare-run.ts';
 import { renderComparisonTable } from '../reporters/backend-table.ts';
-import { BROKER_BACKENDS, DEFAULT_BROKER_BACKEND, parseBackendName, type BrokerBackendName } from '../targets/broker/backend-choice.ts';
+import { BROKER_BACKENDS, DEFAULT_BROKER_BACKEND } from '../targets/broker/backend-choice.ts';
+import { parseBackendFlag } from './lib/backend-flag.ts';
 import { gitInfo } from './lib/repo.ts';
 import { newRunId } from './lib/run-id.ts';
 import { runScenario } from './lib/run-scenario.ts';
@@ -39,21 +40,6 @@ options:
 scenarios: ${listScenarios().join(', ')}
 `;
 
-/** `memory,rabbitmq`: each name checked, none twice. */
-function parseBackendList(raw: string): BrokerBackendName[] {
-  const names = raw.split(',').map((n) => n.trim()).filter(Boolean);
-  if (names.length === 0) throw new UsageError(`--backend needs a name: ${BROKER_BACKENDS.join(', ')}`);
-  const parsed = names.map((n) => {
-    try {
-      return parseBackendName(n, '--backend');
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  });
-  if (new Set(parsed).size !== parsed.length) throw new UsageError(`--backend ${raw}: a backend is named twice`);
-  return parsed;
-}
-
 runMain(async () => {
   const { values, positionals } = parseCli(USAGE, {
     duration: { type: 'string' },
@@ -68,7 +54,7 @@ runMain(async () => {
   });
   const scenario = positionals[0];
   if (positionals.length !== 1 || scenario === undefined) throw new Error(`expected one scenario name\n${USAGE}`);
-  const backends = values.backend === undefined ? [] : parseBackendList(values.backend);
+  const backends = values.backend === undefined ? [] : parseBackendFlag(values.backend);
   const comparing = backends.length > 1;
   const repeat = positiveInt('--repeat', values.repeat, comparing ? 3 : 1);
   const segments = positiveInt('--segments', values.segments, 1);

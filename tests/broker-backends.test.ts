@@ -15,6 +15,7 @@ import { startBackendServer, stopBackendServer } from '../scripts/lib/backend-se
 import { useBackendServers } from '../scripts/lib/backend-server-testing.ts';
 import { repoPath } from '../scripts/lib/repo.ts';
 import { runScenario } from '../scripts/lib/run-scenario.ts';
+import { runGate } from '../scripts/lib/gate/run-gate.ts';
 import type { BrokerBackendName } from '../targets/broker/backend-choice.ts';
 
 useBackendServers('rabbitmq', 'mosquitto');
@@ -124,6 +125,24 @@ describe('broker backends: comparison and failures', () => {
       await startBackendServer('mosquitto');
     }
   });
+
+  it('gates a backend paired: both sides of each pair run the broker on it; baseline mode refuses it', async () => {
+    const runId = `it-gate-mqtt-${process.pid}`;
+    const gate = { only: 'broker/sustained', duration: '2s', alpha: 0.01, allowMachineMismatch: false, cost: 'skip', backend: 'mqtt', log: quiet } as const;
+    try {
+      const report = await runGate({ ...gate, against: 'HEAD', repeat: 2, runId });
+      expect(report.errors).toEqual([]);
+      expect(report.scenarios[0]).toMatchObject({ scenario: 'broker/sustained', runs: 2 });
+      for (const side of ['A', 'B']) {
+        const run = JSON.parse(await readFile(repoPath('results', runId, side, 'broker-sustained-mqtt-r1.json'), 'utf8')) as RunResult;
+        expect(run.backend?.name).toBe('mqtt');
+      }
+      await expect(runGate({ ...gate, runId: `${runId}-baseline` })).rejects.toThrow('the committed broker baselines were taken on the memory backend');
+    } finally {
+      await rm(repoPath('results', runId), { recursive: true, force: true });
+      await rm(repoPath('results', `${runId}-baseline`), { recursive: true, force: true });
+    }
+  }, 240_000);
 
   it('a backend server that is down at the start stops the run before anything starts, naming the command', async () => {
     const saved = process.env.TIDEMARK_RABBITMQ_PORT;

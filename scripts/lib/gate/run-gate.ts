@@ -9,6 +9,7 @@ import { gitInfo, repoPath } from '../repo.ts';
 import { machineInfo } from '../machine.ts';
 import { newRunId } from '../run-id.ts';
 import { runScenario } from '../run-scenario.ts';
+import { DEFAULT_BROKER_BACKEND, type BrokerBackendName } from '../../../targets/broker/backend-choice.ts';
 import { onInterrupt } from '../children.ts';
 import { baselinePath, readBaseline, type Baseline } from './baseline-file.ts';
 import { compareAll, gateExitCode, gateVerdict, type CompareInput } from './compare.ts';
@@ -64,6 +65,12 @@ export interface GateOptions {
   costConfirm?: number | undefined;
   /** B's checkout (and the repository A is checked out from): another clone in tests. @default this repository */
   root?: string | undefined;
+  /**
+   * The broker's backend in broker scenarios' load runs, on both sides of a paired gate. The committed broker
+   * baselines were taken on the in-memory backend, so another backend is gated paired (`against`) only; the cost
+   * probe keeps measuring the broker's own code on the in-memory backend. @default the in-memory backend
+   */
+  backend?: BrokerBackendName | undefined;
   log?: (line: string) => void;
 }
 
@@ -93,6 +100,16 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
   const outDir = repoPath('results', runId);
   await mkdir(outDir, { recursive: true });
   const scenarios = selectScenarios(opts.only, mode === 'ab' ? 'ab' : 'gate');
+  const brokerScenarios = scenarios.filter((s) => parseScenarioName(s).target === 'broker');
+  if (opts.backend !== undefined && opts.backend !== DEFAULT_BROKER_BACKEND && mode === 'baseline' && brokerScenarios.length > 0) {
+    throw new Error(
+      `--backend ${opts.backend}: the committed broker baselines were taken on the ${DEFAULT_BROKER_BACKEND} backend, so ${brokerScenarios.join(', ')} ` +
+        `cannot be compared with them on ${opts.backend}; gate it paired (--against <ref> --backend ${opts.backend}), or leave the broker out with --only`,
+    );
+  }
+  /** The backend option of a scenario's runs: broker scenarios only. */
+  const backendOf = (s: string): { backend?: BrokerBackendName } =>
+    opts.backend !== undefined && brokerScenarios.includes(s) ? { backend: opts.backend } : {};
   const errors: GateReport['errors'] = [];
   const current = new Map<string, RunResult[]>(scenarios.map((s) => [s, []]));
   const reference = new Map<string, RunResult[]>(scenarios.map((s) => [s, []]));
@@ -206,6 +223,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
               duration: warmup ? WARMUP_DURATION : durationOf(s),
               influx: warmup ? undefined : opts.influx,
               ...(side === 'A' ? { targetRoot: worktree.path } : { targetEnv: opts.targetEnv ?? {}, targetRoot: opts.root }),
+              ...backendOf(s),
               pin: opts.pin,
               log,
             }),
@@ -226,7 +244,7 @@ export async function runGate(opts: GateOptions): Promise<GateReport> {
           for (const s of scenarios) {
             if (errors.some((e) => e.scenario === s)) continue;
             try {
-              const b = await runScenario({ scenario: s, runId, outDir, repeat: i, duration: durationOf(s), influx: opts.influx, targetEnv: opts.targetEnv ?? {}, targetRoot: opts.root, pin: opts.pin, log });
+              const b = await runScenario({ scenario: s, runId, outDir, repeat: i, duration: durationOf(s), influx: opts.influx, targetEnv: opts.targetEnv ?? {}, targetRoot: opts.root, pin: opts.pin, ...backendOf(s), log });
               current.get(s)?.push(b);
               log(`  ${s} run ${i}/${baselineRuns}: ${b.valid ? 'valid' : `INVALID (${b.invalidReasons.join('; ')})`}`);
             } catch (err) {

@@ -15,6 +15,15 @@ function cost(c: FeatureCost['cpuPerMessage']): string {
   return c === null ? MISSING : `${fmtChange(c.ratio - 1)} [${fmtChange(c.low - 1)}, ${fmtChange(c.high - 1)}]`;
 }
 
+/** `2000/s (8000 delivered/s); 4000/s failed; 5 runs`: the max-rate search's outcome. */
+function maxRate(b: BackendEntry): string {
+  const m = b.maxRate;
+  if (m === null) return 'not searched';
+  const best = m.rate === null ? 'none passed' : `${fmtNumber(m.rate)}/s (${fmtNumber(m.deliveredPerS)} delivered/s)`;
+  const failed = m.failedAt === null ? 'none failed (step bound)' : `${fmtNumber(m.failedAt)}/s failed`;
+  return `${best}; ${failed}; ${m.steps.length} runs`;
+}
+
 /** One row per figure, one column per backend, in display order. */
 export function comparisonRows(c: BackendComparison): Array<[string, ...string[]]> {
   const row = (label: string, cell: (b: BackendEntry) => string): [string, ...string[]] => [label, ...c.backends.map(cell)];
@@ -33,6 +42,7 @@ export function comparisonRows(c: BackendComparison): Array<[string, ...string[]
     row('correlation ids: e2e p50', (b) => cost(b.costs.cid.e2eP50)),
     row('acks: CPU per msg', (b) => cost(b.costs.ack.cpuPerMessage)),
     row('acks: e2e p50', (b) => cost(b.costs.ack.e2eP50)),
+    row('highest valid rate per publisher', maxRate),
   ];
 }
 

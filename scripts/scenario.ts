@@ -35,6 +35,8 @@ options:
                   --repeat times (default 3), each backend also without correlation ids and without acks;
                   writes results/<runId>/backends.json and backends.md and prints the table. Start the
                   servers first: npm run backend -- start all
+  --max-rate-steps N  with a backend list: then search each backend's highest valid rate in at most N
+                  short runs (doubling from BROKER_RATE, then bisecting; default 8, 0 skips)
   -h, --help      this text
 
 scenarios: ${listScenarios().join(', ')}
@@ -51,6 +53,7 @@ runMain(async () => {
     pin: { type: 'boolean' },
     env: { type: 'string', short: 'e', multiple: true },
     backend: { type: 'string' },
+    'max-rate-steps': { type: 'string' },
   });
   const scenario = positionals[0];
   if (positionals.length !== 1 || scenario === undefined) throw new Error(`expected one scenario name\n${USAGE}`);
@@ -64,6 +67,7 @@ runMain(async () => {
     if (values.url || segments > 1) throw new UsageError('a backend comparison starts its own broker targets: drop --url and --segments');
     const { comparison, file } = await runBackendComparison({
       scenario, runId, backends, repeat, k6Vars,
+      maxRateSteps: values['max-rate-steps'] === '0' ? 0 : positiveInt('--max-rate-steps', values['max-rate-steps'], 8),
       ...(values.duration ? { duration: values.duration } : {}),
       ...(values.influx ? { influx: values.influx } : {}),
       ...(values.pin ? { pin: true } : {}),

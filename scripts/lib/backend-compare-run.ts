@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import type { BrokerBackendName } from '../../targets/broker/backend-choice.ts';
 import { renderComparisonMarkdown } from '../../reporters/backend-table.ts';
 import { BACKENDS_FILE, compareBackends, FEATURE_VARIANTS, type BackendComparison, type ComparisonRun, type FeatureVariant } from './backend-comparison.ts';
+import { searchMaxRate, type MaxRate } from './backend-max-rate.ts';
 import { repoPath } from './repo.ts';
+
+/** Where the search starts without a BROKER_RATE: the sustained profile's default, messages/s per publisher. */
+const DEFAULT_SEARCH_START = 250;
 import { runScenario, type RunScenarioOptions } from './run-scenario.ts';
 
 export interface BackendComparisonOptions extends Pick<RunScenarioOptions, 'scenario' | 'runId' | 'duration' | 'influx' | 'pin'> {
@@ -17,6 +21,10 @@ export interface BackendComparisonOptions extends Pick<RunScenarioOptions, 'scen
   repeat: number;
   /** k6 variables every run gets (the load). */
   k6Vars: Record<string, string>;
+  /** Runs per backend of the highest-valid-rate search (backend-max-rate.ts), after the comparison; 0 skips it. @default 0 */
+  maxRateSteps?: number;
+  /** Load-phase length of each search run. @default 5s */
+  maxRateDuration?: string;
   log?: (line: string) => void;
 }
 
@@ -53,7 +61,29 @@ export async function runBackendComparison(o: BackendComparisonOptions): Promise
       }
     }
   }
-  const comparison = compareBackends({ runId: o.runId, scenario: o.scenario, backends: o.backends, load: o.k6Vars, runs });
+  const maxRates = new Map<string, MaxRate>();
+  const steps = o.maxRateSteps ?? 0;
+  if (steps > 0) {
+    const startRate = Number(o.k6Vars.BROKER_RATE ?? DEFAULT_SEARCH_START);
+    for (const backend of o.backends) {
+      log(`highest valid rate on ${backend}: at most ${steps} runs from ${startRate}/s per publisher`);
+      const found = await searchMaxRate(backend, startRate, steps, (b, rate) => {
+        log(`  ${b} at ${rate}/s per publisher`);
+        return runScenario({
+          scenario: o.scenario,
+          runId: o.runId,
+          outDir: join(outDir, 'max-rate', `${b}-${rate}`),
+          backend: b,
+          duration: o.maxRateDuration ?? '5s',
+          ...(o.pin ? { pin: o.pin } : {}),
+          k6Vars: { ...o.k6Vars, BROKER_RATE: String(rate) },
+          log: () => {},
+        });
+      });
+      maxRates.set(backend, found);
+    }
+  }
+  const comparison = compareBackends({ runId: o.runId, scenario: o.scenario, backends: o.backends, load: o.k6Vars, runs, maxRates });
   const file = join(outDir, BACKENDS_FILE);
   await writeFile(file, `${JSON.stringify(comparison, null, 2)}\n`);
   await writeFile(join(outDir, 'backends.md'), renderComparisonMarkdown(comparison));

@@ -7,6 +7,7 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { RunResult } from '../../reporters/run-result.ts';
 import { BACKEND_SERVER, KAFKA_NOTE, type BrokerBackendName } from '../../targets/broker/backend-choice.ts';
+import type { MaxRate } from './backend-max-rate.ts';
 import { logPaired } from './gate/stats.ts';
 
 export const BACKENDS_FILE = 'backends.json';
@@ -73,6 +74,8 @@ export interface BackendEntry {
   serverCpuUsPerMessage: Figure;
   serverRssMB: Figure;
   costs: { cid: FeatureCost; ack: FeatureCost };
+  /** The highest rate it sustained validly (backend-max-rate.ts); null when the search was not run. */
+  maxRate: MaxRate | null;
 }
 
 export interface BackendComparison {
@@ -124,7 +127,7 @@ function pairedCost(full: ComparisonRun[], without: ComparisonRun[], value: (r: 
   return t === null ? null : { ratio: t.ratio, low: t.ciLow, high: t.ciHigh, pairs: a.length };
 }
 
-function entry(backend: string, runs: ComparisonRun[]): BackendEntry {
+function entry(backend: string, runs: ComparisonRun[], maxRate: MaxRate | null): BackendEntry {
   const of = (variant: FeatureVariant): ComparisonRun[] => runs.filter((r) => r.variant === variant);
   const full = of('full');
   const fullRuns = full.map((r) => r.run);
@@ -151,6 +154,7 @@ function entry(backend: string, runs: ComparisonRun[]): BackendEntry {
     serverCpuUsPerMessage: figure(fullRuns.map((r) => (r.backend?.server?.cpuMsPerOp == null ? null : r.backend.server.cpuMsPerOp * 1000))),
     serverRssMB: figure(fullRuns.map((r) => r.backend?.server?.rssSteadyMB)),
     costs: { cid: cost('no-cid'), ack: cost('no-ack') },
+    maxRate,
   };
 }
 
@@ -158,7 +162,15 @@ function entry(backend: string, runs: ComparisonRun[]): BackendEntry {
  * Folds the runs into one entry per backend, in the order given.
  * @param load the k6 variables every run got (recorded as the comparison's load)
  */
-export function compareBackends(o: { runId: string; scenario: string; backends: string[]; load: Record<string, string>; runs: ComparisonRun[] }): BackendComparison {
+export function compareBackends(o: {
+  runId: string;
+  scenario: string;
+  backends: string[];
+  load: Record<string, string>;
+  runs: ComparisonRun[];
+  /** The max-rate search's outcome per backend (default: not run). */
+  maxRates?: ReadonlyMap<string, MaxRate>;
+}): BackendComparison {
   const repeats = Math.max(0, ...o.runs.map((r) => r.repeat));
   return {
     schema: COMPARISON_SCHEMA,
@@ -166,7 +178,7 @@ export function compareBackends(o: { runId: string; scenario: string; backends: 
     scenario: o.scenario,
     load: o.load,
     repeats,
-    backends: o.backends.map((b) => entry(b, o.runs.filter((r) => r.backend === b))),
+    backends: o.backends.map((b) => entry(b, o.runs.filter((r) => r.backend === b), o.maxRates?.get(b) ?? null)),
     notes: [KAFKA_NOTE],
   };
 }

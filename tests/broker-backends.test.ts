@@ -77,6 +77,8 @@ describe('broker backends: comparison and failures', () => {
       repeat: 2,
       duration: '2s',
       k6Vars: { ...LOOSE, BROKER_RATE: '100', BROKER_DRAIN_S: '2' },
+      maxRateSteps: 1,
+      maxRateDuration: '2s',
       log: quiet,
     });
     try {
@@ -93,12 +95,16 @@ describe('broker backends: comparison and failures', () => {
         expect(b.deliveredPerS.mean).toBeGreaterThan(700);
         expect(b.costs.cid.cpuPerMessage?.pairs).toBe(2);
         expect(b.costs.ack.cpuPerMessage?.pairs).toBe(2);
+        // One search run at the comparison's own rate, which these runs sustained.
+        expect(b.maxRate?.steps.map((st) => st.rate)).toEqual([100]);
+        expect(b.maxRate).toMatchObject({ rate: 100, failedAt: null });
       }
       expect(saved.backends[0]!.serverCpuUsPerMessage.mean).toBeNull(); // in memory: no server
       expect(saved.backends[1]!.serverCpuUsPerMessage.mean).toBeGreaterThan(0);
       const table = renderComparisonTable(saved);
       expect(table).toMatch(/lost \(of expected\)\s+│ 0 of 3200\s+│ 0 of 3200/);
       expect(table).toContain('kafka: not available');
+      expect(table).toContain('100/s (');
       const md = renderComparisonMarkdown(saved);
       expect(md).toContain('|  | memory | mqtt |');
       expect(md).toContain('| valid runs | 2 of 2 | 2 of 2 |');

@@ -48,8 +48,15 @@ export const TARGET_METRICS: Readonly<Record<TargetName, TargetMetrics>> = {
     losses: ['mcp_progress_gaps'],
     errors: ['tidemark_errors'],
   },
-  // Pub/sub broker: no scenarios yet. Fill from its scenarios/lib metrics file when they land.
-  broker: { latency: NONE, headline: NONE, operations: NONE, losses: NONE, errors: NONE },
+  // scenarios/lib/broker-metrics.ts (`broker_lag` and `broker_resume_backlog` are Trends of message counts, not ms:
+  // the Run dashboard's Metric summaries table shows them).
+  broker: {
+    latency: ['broker_e2e_latency', 'broker_publish_confirm', 'broker_ack_latency', 'broker_backlog_drain', 'broker_resume_time'],
+    headline: ['broker_e2e_latency', 'broker_resume_time'],
+    operations: ['broker_published', 'broker_delivered', 'broker_delivered_expected', 'broker_redelivered'],
+    losses: ['broker_lost', 'broker_duplicates', 'broker_out_of_order', 'broker_unconfirmed', 'broker_publish_errors'],
+    errors: ['tidemark_errors'],
+  },
   // scenarios/lib/price-metrics.ts
   'price-engine': {
     latency: ['pe_tick_to_quote', 'pe_quote_delivery', 'pe_connect_time', 'pe_first_quote'],

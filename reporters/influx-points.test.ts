@@ -54,6 +54,17 @@ describe('runInfoPoint', () => {
     });
   });
 
+  it('tags a broker backend run with its backend and carries its server\'s figures', () => {
+    const server = { ...run.resources!, cpuMsPerOp: 0.04, rssPeakMB: 120, rssSteadyMB: 110 };
+    const p = runInfoPoint({ ...run, backend: { name: 'rabbitmq', server } });
+    expect(p.tags.backend).toBe('rabbitmq');
+    expect(p.fields).toMatchObject({ backend_cpu_ms_per_op: 0.04, backend_rss_peak_mb: 120, backend_rss_steady_mb: 110 });
+    // Every point of the run carries the tag; a run without a backend carries none.
+    expect(runPoints({ ...run, backend: { name: 'mqtt', server: null } }, sampleSamples(run)).every((q) => q.tags.backend === 'mqtt')).toBe(true);
+    expect(runPoints(run, sampleSamples(run)).some((q) => 'backend' in q.tags)).toBe(false);
+    expect(runInfoPoint({ ...run, backend: { name: 'memory', server: null } }).fields).not.toHaveProperty('backend_cpu_ms_per_op');
+  });
+
   it('leaves out what a run without resources does not know', () => {
     const p = runInfoPoint({ ...run, resources: null, errorRate: null, valid: true, invalidReasons: [] });
     expect(p.fields).not.toHaveProperty('cpu_ms_per_op');

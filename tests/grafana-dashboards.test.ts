@@ -99,14 +99,38 @@ describe('dashboards as code', () => {
     }
   });
 
-  it('grafana/metrics.ts registers every Trend and Counter of each target\'s scenarios/lib metrics file', () => {
-    const files = { sse: 'sse-metrics.ts', jsonrpc: 'jsonrpc-metrics.ts', 'price-engine': 'price-metrics.ts' } as const;
+  it('Run and History filter every panel of Tidemark points and k6 samples by the multi-value `backend` variable ("All" = `.*`)', () => {
+    const FILTER = '"backend" =~ /^${backend:regex}$/';
+    for (const file of ['run.json', 'history.json']) {
+      const d = committed(file);
+      const v = (d.templating?.list ?? []).find((x) => x.name === 'backend');
+      expect(v, file).toMatchObject({ type: 'query', multi: true, includeAll: true, allValue: '.*' });
+      expect(String(v?.query)).toMatch(/^SHOW TAG VALUES FROM "(vus|tidemark_run_info)" WITH KEY = "backend" WHERE .*"scenario" =~ /);
+      for (const q of dashboardQueries(d)) {
+        if (q.kind === 'variable') {
+          // SHOW MEASUREMENTS never matches a measurement that has no backend tag at all, whatever the regex.
+          expect(q.query.includes(FILTER), q.location).toBe(false);
+          continue;
+        }
+        // tidemark_verdict has no backend tag: a chosen backend would hide every verdict.
+        const verdicts = q.query.includes('"tidemark_verdict"');
+        expect(q.query.includes(FILTER), `${file} ${q.location}`).toBe(!verdicts);
+      }
+    }
+    expect(JSON.stringify(committed('overview.json'))).not.toContain('backend');
+  });
+
+  it('grafana/metrics.ts registers every time Trend and Counter of each target\'s scenarios/lib metrics file', () => {
+    const files = { sse: 'sse-metrics.ts', jsonrpc: 'jsonrpc-metrics.ts', broker: 'broker-metrics.ts', 'price-engine': 'price-metrics.ts' } as const;
     for (const [target, file] of Object.entries(files)) {
       const source = readFileSync(repoPath('scenarios', 'lib', file), 'utf8');
-      const created = (kind: string) => [...source.matchAll(new RegExp(`new ${kind}\\('([a-z_]+)'`, 'g'))].map((m) => m[1] ?? '');
+      const created = (kind: string) => [...source.matchAll(new RegExp(`new ${kind}\\('([a-z0-9_]+)'`, 'g'))].map((m) => m[1] ?? '');
+      // Trends of times (`new Trend('name', true)`, ms) are latencies; a Trend of counts (broker_lag) is not.
+      const timeTrends = [...source.matchAll(/new Trend\('([a-z0-9_]+)', true\)/g)].map((m) => m[1] ?? '');
       const t = TARGET_METRICS[target as keyof typeof files];
-      expect(created('Trend').length, file).toBeGreaterThan(0);
-      for (const name of created('Trend')) expect(t.latency, `${file}: ${name}`).toContain(name);
+      expect(timeTrends.length, file).toBeGreaterThan(0);
+      for (const name of timeTrends) expect(t.latency, `${file}: ${name}`).toContain(name);
+      for (const name of t.latency) expect(timeTrends, `${file}: ${name} is not a time Trend`).toContain(name);
       for (const name of created('Counter')) expect([...t.operations, ...t.losses], `${file}: ${name}`).toContain(name);
       for (const name of t.headline) expect(t.latency).toContain(name);
       expect(t.errors).toContain('tidemark_errors');

@@ -1,7 +1,9 @@
 /**
  * Every query of every dashboard (panels, annotations, template variables), with its variables filled in,
  * returns data from a real InfluxDB after real runs: sse/sustained and sse/churn recorded with `influx` set
- * (one testid, as a gate does) and a gate verdict written for them.
+ * (one testid, as a gate does) and a gate verdict written for them. SSE runs have no broker backend: the
+ * `backend` variable has no values ("All") and the Run dashboard's "Broker backends" row stays empty
+ * (tests/grafana-backends.test.ts runs those with broker data).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateReport, MetricComparison } from '../reporters/gate-report.ts';
 import type { RunResult } from '../reporters/run-result.ts';
+import { BROKER_BACKEND_PANELS } from '../grafana/dashboards/run.ts';
 import { DASHBOARDS } from '../grafana/lib/catalog.ts';
 import { checkDashboard, type DashboardCheck } from '../grafana/lib/query-check.ts';
 import type { TimeContext } from '../grafana/lib/template.ts';
@@ -46,9 +49,21 @@ function gateReport(): GateReport {
   };
 }
 
-/** Queries that failed or came back empty, one readable line each. */
-function problems(check: DashboardCheck): string[] {
-  return check.outcomes.filter((o) => o.error !== null || o.series < 1).map((o) => `${o.location}: ${o.error ?? 'no series'}\n    ${o.query}`);
+/** The `backend` variable: SSE runs have no backend tag, so it has no values ("All"). */
+function backendVariable(location: string): boolean {
+  return location === 'variable backend';
+}
+
+/** The backend variable, or a query of the Run dashboard's "Broker backends" row (empty for runs without a backend). */
+function brokerBackendPanel(location: string): boolean {
+  return backendVariable(location) || BROKER_BACKEND_PANELS.some((title) => location.startsWith(`panel "${title}" `));
+}
+
+/** Queries that failed or came back empty (except those listed as expected empty), one readable line each. */
+function problems(check: DashboardCheck, expectEmpty: (location: string) => boolean = () => false): string[] {
+  return check.outcomes
+    .filter((o) => o.error !== null || (o.series < 1 && !expectEmpty(o.location)))
+    .map((o) => `${o.location}: ${o.error ?? 'no series'}\n    ${o.query}`);
 }
 
 beforeAll(async () => {
@@ -82,19 +97,25 @@ describe('every dashboard query returns data from real runs', () => {
   for (const scenario of ['sse/sustained', 'sse/churn']) {
     it(`Run, testid ${runId}, scenario ${scenario}: every panel (each latency metric) and variable`, async () => {
       const check = await checkDashboard(dashboard('run.json'), { url: influx.url, db: DB, time, fixed: { testid: runId, scenario } });
-      expect(problems(check)).toEqual([]);
+      expect(problems(check, brokerBackendPanel)).toEqual([]);
+      // SSE runs have no backend: the backend variable has no values ("All"), the broker backend row stays empty.
+      expect(check.variables.backend).toEqual({ values: [], all: true });
+      const brokerRow = check.outcomes.filter((o) => o.location.startsWith('panel') && brokerBackendPanel(o.location));
+      expect(brokerRow.length).toBe(5);
+      expect(brokerRow.filter((o) => o.series > 0)).toEqual([]);
       const latency = check.variables.latency_metric?.values ?? [];
       expect(latency).toEqual(expect.arrayContaining(['sse_delivery_latency', 'sse_first_event', 'sse_connect_time']));
       if (scenario === 'sse/churn') expect(latency).toContain('sse_reconnect_time');
       expect(check.variables.target?.values).toEqual(['sse']);
-      // 12 fixed panel queries plus one per latency metric.
-      expect(check.outcomes.filter((o) => o.location.startsWith('panel')).length).toBe(12 + latency.length);
+      // 12 fixed panel queries, 5 of the broker backend row, plus one per latency metric.
+      expect(check.outcomes.filter((o) => o.location.startsWith('panel')).length).toBe(12 + 5 + latency.length);
     });
   }
 
   it('History, scenario sse/sustained, every branch: every panel, the regression annotation and variables', async () => {
     const check = await checkDashboard(dashboard('history.json'), { url: influx.url, db: DB, time, fixed: { scenario: 'sse/sustained' } });
-    expect(problems(check)).toEqual([]);
+    expect(problems(check, backendVariable)).toEqual([]);
+    expect(check.variables.backend).toEqual({ values: [], all: true });
     expect(check.outcomes.some((o) => o.location === 'annotation "Regressions"' && o.series >= 1)).toBe(true);
     expect(check.variables.branch?.values).toContain((runs[0] as RunResult).git.branch || 'unknown');
   });

@@ -1,14 +1,15 @@
 /**
- * Tidemark / History: one scenario across runs and commits on the chosen branches. Protocol latency p95,
- * throughput, target CPU per operation, RSS per connection and gate verdicts, one point per run; regressions
- * as annotations; a table of runs whose testid opens the Run dashboard.
+ * Tidemark / History: one scenario across runs and commits on the chosen branches (for broker runs, also
+ * the chosen backends). Protocol latency p95, throughput, target CPU per operation, RSS per connection and
+ * gate verdicts, one point per run; regressions as annotations; a table of runs whose testid opens the Run
+ * dashboard.
  */
 import { AnnotationQueryBuilder, DashboardBuilder, DashboardCursorSync, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { metricsOf } from '../metrics.ts';
 import { INFLUX_DATASOURCE, influx } from '../lib/influx-query.ts';
 import { DASHBOARD_TAG, DASHBOARD_UID, runDataLink, tidemarkDashboardsLink } from '../lib/links.ts';
 import { table, timeseries } from '../lib/panels.ts';
-import { SCENARIO_HISTORY, exactly, ident, select, showTagValues, tagEquals, tagNotEquals } from '../lib/queries.ts';
+import { SCENARIO_HISTORY, SCENARIO_VERDICTS, exactly, ident, select, showTagValues, tagEquals, tagIs, tagNotEquals } from '../lib/queries.ts';
 import { queryVariable } from '../lib/variables.ts';
 
 /** Run dashboard window for a verdict row: two hours centred on the gate's finish, whose runs precede it. */
@@ -28,6 +29,14 @@ function variables(d: DashboardBuilder): DashboardBuilder {
         multi: true,
         description: 'Git branch the runs were made on (`unknown` outside a git checkout).',
       }),
+    )
+    .withVariable(
+      queryVariable('backend', showTagValues('tidemark_run_info', 'backend', [tagIs('scenario'), tagIs('branch')]), {
+        label: 'Backend',
+        multi: true,
+        description:
+          'Broker backend (`backend` tag of broker runs made with `--backend`). "All" also keeps runs without a backend (every other target); choosing backends leaves those out. Gate verdicts carry no backend and are not filtered.',
+      }),
     );
 }
 
@@ -35,7 +44,7 @@ function regressions(d: DashboardBuilder): DashboardBuilder {
   const query = select({
     select: '"regression", "change_pct", "metric", "testid", "git_sha"',
     from: 'tidemark_verdict',
-    where: [`${ident('regression')} = 1`, ...SCENARIO_HISTORY],
+    where: [`${ident('regression')} = 1`, ...SCENARIO_VERDICTS],
   });
   return d.annotation(
     new AnnotationQueryBuilder()
@@ -115,7 +124,7 @@ function verdicts(d: DashboardBuilder): DashboardBuilder {
       timeseries('Change against baseline', {
         description: 'Each gated figure against its baseline (or A in a paired gate), % (`tidemark_verdict.change_pct`).',
         queries: influx(
-          select({ select: '"change_pct"', from: 'tidemark_verdict', where: [...SCENARIO_HISTORY, notScenario], groupBy: '"metric"' }),
+          select({ select: '"change_pct"', from: 'tidemark_verdict', where: [...SCENARIO_VERDICTS, notScenario], groupBy: '"metric"' }),
         ).alias('$tag_metric'),
         unit: 'percent',
         perRun: true,
@@ -128,7 +137,7 @@ function verdicts(d: DashboardBuilder): DashboardBuilder {
           select({
             select: 'last("change_pct") AS "change_pct", "ci_low_pct", "ci_high_pct", "p_adjusted", "margin_pct", "git_sha"',
             from: 'tidemark_verdict',
-            where: [...SCENARIO_HISTORY, notScenario],
+            where: [...SCENARIO_VERDICTS, notScenario],
             groupBy: '"testid", "metric", "verdict"',
           }),
         ).format('table'),
@@ -147,18 +156,18 @@ function runs(d: DashboardBuilder): DashboardBuilder {
       '"duration_s" * 2000 + 20000 AS "window_ms", "achieved_rate", "cpu_ms_per_op", "rss_per_connection_kb", "error_rate", "valid", "thresholds_failed"',
     from: 'tidemark_run_info',
     where: SCENARIO_HISTORY,
-    groupBy: '"testid", "repeat", "git_sha"',
+    groupBy: '"testid", "repeat", "backend", "git_sha"',
   });
   const query = select({
     select:
       'last("window_ms") AS "window_ms", "achieved_rate", "cpu_ms_per_op", "rss_per_connection_kb", "error_rate", "valid", "thresholds_failed"',
     from: `(${inner})`,
     timeFilter: false,
-    groupBy: '"testid", "repeat", "git_sha"',
+    groupBy: '"testid", "repeat", "backend", "git_sha"',
   });
   return d.withRow(new RowBuilder('Runs')).withPanel(
     table('Runs', {
-      description: 'Every run of the scenario in the time range. Click a testid to open it in the Run dashboard.',
+      description: 'Every run of the scenario in the time range, one row per testid, repeat and backend. Click a testid to open it in the Run dashboard.',
       queries: influx(query).format('table'),
       height: 10,
       newestFirst: true,
@@ -173,7 +182,7 @@ function runs(d: DashboardBuilder): DashboardBuilder {
 export function historyDashboard(): DashboardBuilder {
   const d = new DashboardBuilder('Tidemark / History')
     .uid(DASHBOARD_UID.history)
-    .description('One scenario across runs and commits: latency, throughput, CPU per operation, RSS per connection, verdicts.')
+    .description('One scenario across runs and commits (and broker backends): latency, throughput, CPU per operation, RSS per connection, verdicts.')
     .tags([DASHBOARD_TAG])
     .time({ from: 'now-30d', to: 'now' })
     .timezone('browser')

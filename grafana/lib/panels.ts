@@ -83,6 +83,11 @@ export interface TableOptions extends PanelOptions {
   colours?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Sort rows by the `Time` column, newest first (default false: query order). */
   newestFirst?: boolean;
+  /**
+   * Several queries into one table (Grafana's "merge" transformation): rows whose shared columns (`Time` and
+   * the GROUP BY tags) are equal become one row. Default false: one table per query.
+   */
+  merge?: boolean;
 }
 
 /** Value mappings that colour each listed value. */
@@ -105,6 +110,7 @@ export function table(title: string, opts: TableOptions): TableBuilder {
     .height(opts.height ?? 8);
   if (opts.unit) p.unit(opts.unit);
   if (opts.newestFirst) p.sortBy([new TableSortByFieldStateBuilder().displayName('Time').desc(true)]);
+  if (opts.merge) p.withTransformation({ id: 'merge', options: {} });
   for (const [column, links] of Object.entries(opts.links ?? {})) {
     p.overrideByName(column, [{ id: 'links', value: links.map((l) => l.build()) }]);
   }

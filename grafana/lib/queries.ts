@@ -45,14 +45,35 @@ export function measurementOf(variable: string): string {
   return `"\${${variable}:raw}"`;
 }
 
-/** One run's k6 samples. Filtered by target and profile, not scenario: k6 sets its own `scenario` tag on per-VU samples. */
-export const K6_RUN: readonly string[] = [tagIs('testid'), tagIs('target'), tagIs('profile')];
+/**
+ * `"backend" =~ /^${backend:regex}$/`: the broker backend a run was made with (`--backend`). Runs without one
+ * (every non-broker run, broker runs without `--backend`) carry no `backend` tag, and InfluxDB 1.x compares a
+ * missing tag as the empty string in SELECT, SHOW TAG VALUES and SHOW SERIES: "All" (`/^.*$/`) keeps them,
+ * a chosen backend (`/^(mqtt|rabbitmq)$/`) leaves them out. Never use it in SHOW MEASUREMENTS: there a
+ * measurement without a `backend` key at all never matches, not even `/^.*$/` or `= ''`.
+ */
+export const BACKEND = tagIs('backend');
 
-/** One run's Tidemark points (`tidemark_run`, `tidemark_run_info`, `tidemark_resources`, `tidemark_verdict`). */
-export const HARNESS_RUN: readonly string[] = [tagIs('testid'), tagIs('scenario')];
+/** `"backend" != ''`: only runs made with a backend (the tag is set). */
+export const HAS_BACKEND = tagNotEquals('backend', '');
 
-/** One scenario's history on the chosen branches. */
-export const SCENARIO_HISTORY: readonly string[] = [tagIs('scenario'), tagIs('branch')];
+/** One run's k6 samples, of the chosen backends. Filtered by target and profile, not scenario: k6 sets its own `scenario` tag on per-VU samples. */
+export const K6_RUN: readonly string[] = [tagIs('testid'), tagIs('target'), tagIs('profile'), BACKEND];
+
+/** `K6_RUN` without the backend, for `SHOW MEASUREMENTS` (see `BACKEND`). */
+export const K6_RUN_ANY_BACKEND: readonly string[] = [tagIs('testid'), tagIs('target'), tagIs('profile')];
+
+/** One run's Tidemark points (`tidemark_run`, `tidemark_run_info`, `tidemark_resources`), of the chosen backends. */
+export const HARNESS_RUN: readonly string[] = [tagIs('testid'), tagIs('scenario'), BACKEND];
+
+/** One run's gate verdicts (`tidemark_verdict`, which has no `backend` tag). */
+export const GATE_RUN: readonly string[] = [tagIs('testid'), tagIs('scenario')];
+
+/** One scenario's history (`tidemark_run`, `tidemark_run_info`) on the chosen branches and backends. */
+export const SCENARIO_HISTORY: readonly string[] = [tagIs('scenario'), tagIs('branch'), BACKEND];
+
+/** One scenario's gate verdicts on the chosen branches (`tidemark_verdict`, which has no `backend` tag). */
+export const SCENARIO_VERDICTS: readonly string[] = [tagIs('scenario'), tagIs('branch')];
 
 /** Every scenario on the chosen branches. */
 export const ALL_SCENARIOS: readonly string[] = [tagIs('branch')];

@@ -4,7 +4,7 @@
  */
 import type { Dashboard, VariableModel } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboardQueries } from './dashboard-queries.ts';
-import { columnValues, runInfluxQL } from './influxql-http.ts';
+import { columnValues, runInfluxQL, type InfluxSeries } from './influxql-http.ts';
 import { interpolate, type TimeContext, type VariableValue } from './template.ts';
 
 /** Where and what to query. */
@@ -13,8 +13,11 @@ export interface CheckOptions {
   url: string;
   db: string;
   time: TimeContext;
-  /** Variables to set instead of resolving them (for example `testid`). */
-  fixed?: Readonly<Record<string, string>>;
+  /**
+   * Variables to set instead of resolving them: one value (`testid`), or a `VariableValue` for several values
+   * or "All" (`{ values: [], all: true }`, which expands to `.*`).
+   */
+  fixed?: Readonly<Record<string, string | VariableValue>>;
 }
 
 /** One executed query. */
@@ -25,6 +28,8 @@ export interface QueryOutcome {
   /** Series returned (for variables: values returned). */
   series: number;
   error: string | null;
+  /** What the query returned (empty for fixed variables). */
+  result: InfluxSeries[];
 }
 
 /** All outcomes of one dashboard and the variable values they used. */
@@ -51,13 +56,14 @@ async function resolveVariable(
   const query = interpolate(raw, vars, opts.time);
   const fixed = opts.fixed?.[v.name];
   if (fixed !== undefined) {
-    return { value: { values: [fixed] }, outcome: { location: `variable ${v.name} (fixed)`, query, series: 1, error: null } };
+    const value: VariableValue = typeof fixed === 'string' ? { values: [fixed] } : fixed;
+    return { value, outcome: { location: `variable ${v.name} (fixed)`, query, series: value.values.length, error: null, result: [] } };
   }
   const result = await runInfluxQL(opts.url, opts.db, query);
   const column = /^\s*SHOW\s+MEASUREMENTS/i.test(query) ? 'name' : 'value';
   const values = sorted(columnValues(result, column), v.sort);
   const value: VariableValue = v.multi || v.includeAll ? { values, all: true } : { values: values.slice(0, 1) };
-  return { value, outcome: { location: `variable ${v.name}`, query, series: values.length, error: result.error } };
+  return { value, outcome: { location: `variable ${v.name}`, query, series: values.length, error: result.error, result: result.series } };
 }
 
 /** Resolves the variables, then runs every annotation and panel query (repeated panels once per value). */
@@ -74,14 +80,14 @@ export async function checkDashboard(d: Dashboard, opts: CheckOptions): Promise<
     if (q.kind === 'variable') continue;
     const repeatValues = q.repeat === null ? [null] : (variables[q.repeat]?.values ?? []);
     if (repeatValues.length === 0) {
-      outcomes.push({ location: `${q.location} (repeat ${q.repeat})`, query: q.query, series: 0, error: `variable ${q.repeat} has no values` });
+      outcomes.push({ location: `${q.location} (repeat ${q.repeat})`, query: q.query, series: 0, error: `variable ${q.repeat} has no values`, result: [] });
     }
     for (const rv of repeatValues) {
       const vars = q.repeat === null || rv === null ? variables : { ...variables, [q.repeat]: { values: [rv] } };
       const query = interpolate(q.query, vars, opts.time);
       const result = await runInfluxQL(opts.url, opts.db, query);
       const location = rv === null ? q.location : `${q.location} [${q.repeat}=${rv}]`;
-      outcomes.push({ location, query, series: result.series.length, error: result.error });
+      outcomes.push({ location, query, series: result.series.length, error: result.error, result: result.series });
     }
   }
   return { variables, outcomes };

@@ -46,7 +46,8 @@ export async function runBackendComparison(o: BackendComparisonOptions): Promise
         log(`[${runs.length + 1}/${total}] ${o.scenario} on ${backend}, ${variant}, repeat ${repeat}`);
         const run = await runScenario({
           scenario: o.scenario,
-          runId: o.runId,
+          // The feature variants under their own testid: Grafana's "Backends compared" for <runId> shows like with like.
+          runId: variant === 'full' ? o.runId : `${o.runId}-${variant}`,
           outDir: join(outDir, variant),
           repeat,
           backend,
@@ -71,7 +72,7 @@ export async function runBackendComparison(o: BackendComparisonOptions): Promise
         log(`  ${b} at ${rate}/s per publisher`);
         return runScenario({
           scenario: o.scenario,
-          runId: o.runId,
+          runId: `${o.runId}-max-rate`,
           outDir: join(outDir, 'max-rate', `${b}-${rate}`),
           backend: b,
           duration: o.maxRateDuration ?? '5s',

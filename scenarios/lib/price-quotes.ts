@@ -6,6 +6,7 @@ import { AUTH_HEADERS } from './auth.ts';
 import { WARMUP_MS } from './price-config.ts';
 import { logError } from './price-log.ts';
 import * as m from './price-metrics.ts';
+import { receivedAt } from './sse-received-at.ts';
 
 export interface QuoteStreamOptions {
   /** Full `/quotes` URL. */
@@ -65,7 +66,7 @@ export function readQuotes(opts: QuoteStreamOptions): QuoteStreamOutcome {
         client.close();
         return;
       }
-      const now = event.receivedAt;
+      const now = receivedAt(event);
       if (opts.dynamicTags) {
         const dynamic = opts.dynamicTags();
         if (dynamic !== lastDynamic) {

@@ -9,6 +9,7 @@ import type { SseClient, SseEvent } from 'k6/x/sse';
 import * as m from './sse-metrics.ts';
 import type { StreamOptions } from './sse-stream-options.ts';
 import { WARMUP_MS } from './warmup.ts';
+import { receivedAt } from './sse-received-at.ts';
 
 interface EventData {
   seq: number;
@@ -65,7 +66,7 @@ export function jsMeter(opts: StreamOptions, started: number, tags: Record<strin
       m.connectTime.add(openedAt - started, tags);
     },
     onEvent: (client, event) => {
-      const now = event.receivedAt;
+      const now = receivedAt(event);
       if (event.name === 'lost') {
         // A loss the server reports is counted once here; the ids it covers are not gaps again.
         const lost = parseJson<LostData>(event.data);

@@ -96,8 +96,11 @@ declare module 'k6/x/sse' {
     name: string;
     /** The `data:` lines joined with `'\n'`. */
     data: string;
-    /** When k6 parsed the event: ms since the Unix epoch, with µs precision (a float). */
-    receivedAt: number;
+    /**
+     * When k6 parsed the event: ms since the Unix epoch, with µs precision (a float). Tidemark's extension only:
+     * absent with xk6-sse, where `scenarios/lib/sse-received-at.ts` falls back to the JavaScript clock.
+     */
+    receivedAt?: number;
   }
 
   /** What `'error'` handlers receive. */

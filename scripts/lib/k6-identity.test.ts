@@ -39,7 +39,7 @@ describe('k6 identity', () => {
 
   it('says what works with each kind of k6', () => {
     expect(k6Capabilities(parseK6Version(PINNED))).toMatch(/^every scenario/);
-    expect(k6Capabilities(parseK6Version(WITH_XK6_SSE))).toMatch(/JavaScript path .* github\.com\/phymbert\/xk6-sse/);
+    expect(k6Capabilities(parseK6Version(WITH_XK6_SSE))).toMatch(/^every scenario; SSE and price-engine streams are measured in JavaScript with github\.com\/phymbert\/xk6-sse .*JavaScript clock/);
     expect(k6Capabilities(parseK6Version(STOCK))).toMatch(/^JSON-RPC and broker scenarios only/);
     expect(k6Capabilities(parseK6Version(OLD))).toBe('no scenario: they are written for k6 v1.x, and this k6 is v0.54.0');
   });

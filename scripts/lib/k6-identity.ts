@@ -36,8 +36,9 @@ export function k6Capabilities(id: K6Identity): string {
   if (id.sseModule === TIDEMARK_SSE_MODULE) return "every scenario; SSE streams are measured in Go by Tidemark's k6/x/sse";
   if (id.sseModule !== null) {
     return (
-      `JSON-RPC and broker scenarios; SSE scenarios take their JavaScript path (SSE_MEASURE=js) with ${id.sseModule}, ` +
-      'which Tidemark does not test, and price-engine scenarios need the receive stamps of Tidemark\'s k6/x/sse: build the pinned k6 with `npm run setup`'
+      `every scenario; SSE and price-engine streams are measured in JavaScript with ${id.sseModule} (SSE_MEASURE=js), ` +
+      'receive times from the JavaScript clock in whole milliseconds (scenarios/lib/sse-received-at.ts); Tidemark tests that fallback on ' +
+      'its own build (SSE_CLOCK=js), not on this extension'
     );
   }
   return 'JSON-RPC and broker scenarios only: this k6 has no k6/x/sse, which SSE and price-engine scenarios need; build the pinned k6 with `npm run setup`';

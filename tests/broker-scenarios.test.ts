@@ -39,6 +39,8 @@ describe('broker scenarios with real k6', () => {
     expect(run.resources?.connectionsPeak).toBe(12);
     expect(run.resources?.cpuMsPerOp).toBeGreaterThan(0);
     expect(run.thresholds.every((t) => t.ok)).toBe(true);
+    // One passing k6 check per topic at the end, none per message (scenarios/lib/verdict.ts).
+    expect(run.metrics.checks).toMatchObject({ type: 'rate', rate: 1, count: 4 });
   });
 
   it('TIDEMARK_FAULT_DROP_RATE: the scenario counts exactly the messages the broker dropped (no-ack, no correlation ids)', async () => {

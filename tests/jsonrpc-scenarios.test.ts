@@ -37,6 +37,9 @@ describe('JSON-RPC scenarios with real k6', () => {
     expect(run.errorRate).toBe(0);
     expect(run.resources?.cpuMsPerOp).toBeGreaterThan(0);
     expect(run.thresholds.find((t) => t.metric === 'tidemark_errors')?.ok).toBe(true);
+    // A k6 check per call (scenarios/lib/verdict.ts), all passing.
+    expect(run.metrics.checks).toMatchObject({ type: 'rate', rate: 1 });
+    expect(run.metrics.checks?.count).toBeGreaterThanOrEqual(run.metrics.rpc_calls?.value ?? Infinity);
   });
 
   it('burst: 10x the calls within seconds, every phase tagged and answered', async () => {

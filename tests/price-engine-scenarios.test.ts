@@ -36,6 +36,7 @@ describe('price-engine scenarios with real k6', () => {
     expect(run.resources?.cpuMsPerOp).toBeGreaterThan(0);
     expect(run.resources?.connectionsPeak).toBe(7); // 5 subscribers + 2 WebSocket sessions, not the /stats scrapes
     for (const name of ['tidemark_errors', 'pe_ticks_rejected', 'pe_quote_gaps']) expect(run.thresholds.find((t) => t.metric === name)?.ok, name).toBe(true);
+    expect(run.metrics.checks).toMatchObject({ type: 'rate', rate: 1 }); // tick batches and quote streams (verdict.ts)
   });
 
   it('sustained over HTTP with drop and error faults: lost quotes and refused ticks are detected', async () => {
@@ -59,6 +60,9 @@ describe('price-engine scenarios with real k6', () => {
     expect(gaps / (gaps + quotes)).toBeLessThan(0.1);
     for (const name of ['pe_quote_gaps', 'pe_ticks_rejected', 'tidemark_errors']) expect(run.thresholds.find((t) => t.metric === name)?.ok, name).toBe(false);
     expect(run.valid).toBe(false); // errors over the 1% budget: a faulty run never passes as a measurement
+    // The refused batches fail their k6 check too.
+    expect(run.metrics.checks?.rate).toBeGreaterThan(0.5);
+    expect(run.metrics.checks?.rate).toBeLessThan(1);
   });
 
   it('burst: a 10x spike of ticks and back, latency tagged by phase', async () => {

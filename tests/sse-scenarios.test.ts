@@ -27,6 +27,9 @@ describe('SSE scenarios with real k6', () => {
     expect(run.resources?.cpuMsPerOp).toBeGreaterThan(0);
     expect(run.resources?.connectionsPeak).toBe(10);
     expect(run.thresholds.every((t) => t.ok)).toBe(true);
+    // One k6 check per stream (scenarios/lib/verdict.ts), all passing.
+    expect(run.metrics.checks).toMatchObject({ type: 'rate', rate: 1 });
+    expect(run.metrics.checks?.count).toBeGreaterThanOrEqual(10);
   });
 
   it('sustained with TIDEMARK_FAULT_DROP_RATE: the gap detector counts the dropped events', async () => {

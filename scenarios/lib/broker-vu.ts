@@ -11,6 +11,7 @@ import type { BrokerConfig } from './broker-config.ts';
 import { ackFrame, parseFrame, publishFrameMaker, subscribeFrame, type BrokerFrame } from './broker-frames.ts';
 import { Ledger } from './broker-ledger.ts';
 import * as m from './broker-metrics.ts';
+import { verdict } from './verdict.ts';
 
 /** k6's console (its globals in @types/k6 do not declare it). */
 declare const console: { warn(...data: unknown[]): void };
@@ -38,6 +39,8 @@ export class VuContext {
   private published = 0;
   private flushedAt = 0;
   private warned = 0;
+  /** A failure was recorded: the topic's passing check is not added at the end. */
+  private failed = false;
 
   /**
    * @param tagsFor tags for latency samples of a message the broker accepted at epoch ms `t` (burst: its phase); default none
@@ -75,6 +78,8 @@ export class VuContext {
     const now = Date.now();
     if (!force && now - this.flushedAt < FLUSH_MS) return;
     this.flushedAt = now;
+    // One passing check per topic at the end, not one per frame: a check per message would cost k6 CPU per event.
+    if (force && !this.failed) verdict(m.errors, 'broker frames well-formed and accepted', true);
     if (this.delivered > 0) m.delivered.add(this.delivered);
     if (this.expected > 0) m.deliveredExpected.add(this.expected);
     if (this.published > 0) m.published.add(this.published);
@@ -83,7 +88,8 @@ export class VuContext {
 
   /** Records a failure (a Rate sample) and logs the first few, so a broken run says why. */
   fail(what: string): void {
-    m.errors.add(true);
+    this.failed = true;
+    verdict(m.errors, 'broker frames well-formed and accepted', false);
     if (this.warned++ < 5) console.warn(`broker scenario, topic ${this.topic}: ${what}`);
   }
 

@@ -10,6 +10,7 @@ import type { RefinedResponse, ResponseType } from 'k6/http';
 import { authHeadersFor, forgetAuthHeaders, withAuth } from './auth.ts';
 import { WARMUP_MS } from './warmup.ts';
 import * as m from './jsonrpc-metrics.ts';
+import { verdict } from './verdict.ts';
 
 /** True during the scenario's warm-up (scenarios/lib/warmup.ts: latency samples left out, calls still count); false in setup and teardown (no scenario there). */
 function inWarmup(): boolean {
@@ -118,7 +119,7 @@ function settle(res: RefinedResponse<ResponseType | undefined>, id: string, mess
   let ok = false;
   if (answer?.error !== undefined) ok = opts.expectError !== undefined && answer.error.code === opts.expectError;
   else if (answer !== undefined) ok = opts.expectError === undefined && (opts.check === undefined || opts.check(answer.result));
-  if (record) m.errors.add(!ok, tags);
+  if (record) verdict(m.errors, 'JSON-RPC answer as expected', ok, tags);
   return { ok, result: answer?.result, error: answer?.error, notifications };
 }
 
@@ -186,7 +187,7 @@ export function mcpOpen(base: string, opts: CallOptions = {}): McpSession | null
     tags: { ...opts.tags, rpc: 'notifications/initialized' },
     timeout: opts.timeout ?? '10s',
   });
-  m.errors.add(note.status !== 202, { ...opts.tags, method: 'notifications/initialized', api: 'mcp' });
+  verdict(m.errors, 'MCP initialized notification accepted', note.status === 202, { ...opts.tags, method: 'notifications/initialized', api: 'mcp' });
   if (note.status !== 202) return null;
   m.mcpSessionSetup.add(Date.now() - started, opts.tags ?? {});
   return session;
@@ -209,6 +210,6 @@ export function mcpDelete(session: McpSession, opts: CallOptions = {}): boolean 
   forgetAuthHeaders(session.id);
   const ok = res.status === 200;
   if (ok) m.mcpSessionDelete.add(res.timings.duration, opts.tags ?? {});
-  m.errors.add(!ok, { ...opts.tags, method: 'DELETE', api: 'mcp' });
+  verdict(m.errors, 'MCP session deleted', ok, { ...opts.tags, method: 'DELETE', api: 'mcp' });
   return ok;
 }

@@ -7,6 +7,7 @@ import type { JsonRpcConfig } from './jsonrpc-config.ts';
 import { mcpCall, mcpDelete, mcpOpen, rpcCall, type McpSession } from './jsonrpc-client.ts';
 import * as m from './jsonrpc-metrics.ts';
 import { pick, type MixEntry } from './jsonrpc-mix.ts';
+import { verdict } from './verdict.ts';
 
 type Tags = Record<string, string>;
 
@@ -76,7 +77,7 @@ function toolResultCheck(expectIterations: number, tags: Tags, silent: boolean):
 
 /** An MCP operation without a session (setup opened none): a failure, counted. */
 function noSession(tags: Tags): false {
-  m.errors.add(true, { ...tags, method: 'tools/call', api: 'mcp' });
+  verdict(m.errors, 'MCP session open', false, { ...tags, method: 'tools/call', api: 'mcp' });
   return false;
 }
 

@@ -7,6 +7,7 @@ import { WARMUP_MS } from './price-config.ts';
 import { logError } from './price-log.ts';
 import * as m from './price-metrics.ts';
 import { receivedAt } from './sse-received-at.ts';
+import { verdict } from './verdict.ts';
 
 export interface QuoteStreamOptions {
   /** Full `/quotes` URL. */
@@ -98,7 +99,7 @@ export function readQuotes(opts: QuoteStreamOptions): QuoteStreamOutcome {
   m.quotesReceived.add(quotes, tags);
   m.quoteGaps.add(gaps, tags);
   const ok = res.status === 200 && !malformed;
-  m.errors.add(!ok, tags);
+  verdict(m.errors, 'quote stream opened (200) and well-formed', ok, tags);
   if (!ok) logError(`quote stream ${opts.url} failed: status ${res.status} ${res.error}`);
   return { ok, status: res.status, quotes, gaps };
 }

@@ -8,6 +8,7 @@ import { symbolName, type PriceConfig } from './price-config.ts';
 import type { TickPlan } from './price-plan.ts';
 import { logError } from './price-log.ts';
 import * as m from './price-metrics.ts';
+import { verdict } from './verdict.ts';
 
 /**
  * Ticks are built by joining preformatted strings: goja (k6's JavaScript engine) takes about five
@@ -83,7 +84,7 @@ function countReply(ok: boolean, reply: Reply | null, n: number, tags: Record<st
   m.ticksAccepted.add(accepted, tags);
   m.ticksRejected.add(rejected, tags);
   const failed = !ok || rejected > 0;
-  m.errors.add(failed, tags);
+  verdict(m.errors, 'tick batch accepted', !failed, tags);
   if (failed && logged < 3) {
     // The first few per VU are enough to see why; more would flood the log.
     logged++;
@@ -183,7 +184,7 @@ export function publishOverWs(cfg: PriceConfig, plan: TickPlan, tags: () => Reco
     countReply(reply !== null, reply, n, tags());
   };
   ws.onerror = (event) => {
-    m.errors.add(true, tags());
+    verdict(m.errors, 'tick WebSocket without error', false, tags());
     logError(`tick WebSocket error: ${String((event as { error?: string } | undefined)?.error ?? 'unknown')}`);
   };
   ws.onclose = () => finish();

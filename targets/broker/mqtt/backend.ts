@@ -24,6 +24,7 @@ import { MqttPublisher } from './publisher.ts';
 import { MQTT_UNSUPPORTED, unsupported } from './features.ts';
 import { MqttSubscription, type SubscriptionHost } from './subscription.ts';
 import { TopicBook, type SubAccount } from './topics.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Broker topic `t` is MQTT topic `tidemark/t` (broker names have no `/`, `+` or `#`), out of other users' way. */
 export const MQTT_TOPIC_PREFIX = 'tidemark/';
@@ -52,6 +53,12 @@ export const MQTT_TIMINGS: MqttTimings = { connectMs: 3000, subackMs: 5000, publ
  * unseen, when that member leaves (MQTT 5 does not pass it to another member).
  */
 const RECEIVE_MAXIMUM = 65_535;
+
+/**
+ * How long a durable subscribe waits for the name's current consumer to leave before refusing a second consumer,
+ * ms: a reconnecting subscriber's new connection can be heard before its old one's close.
+ */
+const TAKEOVER_GRACE_MS = 1000;
 
 const fail = (code: Failure['code'], message: string): Failure => ({ ok: false, code, message });
 
@@ -176,6 +183,9 @@ export class MqttBackend implements BrokerBackend, SubscriptionHost {
     const key = durable !== undefined ? `d:${durable}` : group !== undefined ? `g:${group}` : `p:${++this.privateKeys}`;
     const existing = topic.subs.get(key);
     if (durable !== undefined) {
+      // A subscriber that reconnects may be heard before its old connection's close (two sockets, no order between
+      // them): give the old consumer a moment to leave before calling this a second consumer.
+      if (existing !== undefined && existing.members > 0) await this.untilDetached(existing, TAKEOVER_GRACE_MS);
       if (existing !== undefined && existing.members > 0) return unsupported('durableShared');
       if (existing === undefined && this.book.durable >= this.options.maxDurable) {
         return fail('limit', `too many durable subscriptions: the limit is ${this.options.maxDurable} (TIDEMARK_BROKER_MAX_DURABLE); reuse names or let idle ones expire (TIDEMARK_BROKER_DURABLE_TTL_MS)`);
@@ -258,6 +268,12 @@ export class MqttBackend implements BrokerBackend, SubscriptionHost {
     // durable subscription it detached itself (not one from another process or an earlier run): else 0.
     const backlog = durable !== undefined && sessionPresent ? account.pending : 0;
     return { ok: true, handle, resumed, backlog };
+  }
+
+  /** Resolves once the subscription has no consumer attached here, or after `ms`. */
+  private async untilDetached(account: SubAccount, ms: number): Promise<void> {
+    const deadline = performance.now() + ms;
+    while (account.members > 0 && performance.now() < deadline && !this.closed) await sleep(10);
   }
 
   /** A subscribe that did not complete gives its reservation back. */

@@ -1,6 +1,6 @@
 /** The broker backend comparison as rows, a terminal table and markdown (one set of rows serves both). */
 import Table from 'cli-table3';
-import type { BackendComparison, BackendEntry, FeatureCost, Figure } from '../scripts/lib/backend-comparison.ts';
+import type { BackendComparison, BackendEntry, FeatureCost, Figure } from './backend-comparison.ts';
 import { fmtChange, fmtNumber, MISSING } from './format.ts';
 
 /** `12.3 [11.0, 13.6]`: a geometric mean with its 95% interval over the repeats. */

@@ -7,8 +7,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerBackendName } from '../../targets/broker/backend-choice.ts';
 import { renderComparisonMarkdown } from '../../reporters/backend-table.ts';
-import { BACKENDS_FILE, compareBackends, FEATURE_VARIANTS, type BackendComparison, type ComparisonRun, type FeatureVariant } from './backend-comparison.ts';
-import { searchMaxRate, type MaxRate } from './backend-max-rate.ts';
+import type { BackendComparison, MaxRate } from '../../reporters/backend-comparison.ts';
+import { BACKENDS_FILE, compareBackends, FEATURE_VARIANTS, type ComparisonRun, type FeatureVariant } from './backend-comparison.ts';
+import { searchMaxRate } from './backend-max-rate.ts';
 import { repoPath } from './repo.ts';
 
 /** Where the search starts without a BROKER_RATE: the sustained profile's default, messages/s per publisher. */

@@ -1,5 +1,5 @@
 /**
- * The broker backend comparison (pure): the run results of one invocation of
+ * The broker backend comparison's fold (pure): the run results of one invocation of
  * `npm run scenario -- broker/<profile> --backend a,b,...`, interleaved and repeated, folded into one entry per
  * backend with an interval over the repeats, plus what correlation ids and acks cost on each backend (paired by
  * repeat against the run with every feature on).
@@ -7,11 +7,10 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { RunResult } from '../../reporters/run-result.ts';
 import { BACKEND_SERVER, KAFKA_NOTE, type BrokerBackendName } from '../../targets/broker/backend-choice.ts';
-import type { MaxRate } from './backend-max-rate.ts';
+import { COMPARISON_SCHEMA, type BackendComparison, type BackendEntry, type FeatureCost, type Figure, type MaxRate } from '../../reporters/backend-comparison.ts';
 import { logPaired } from './gate/stats.ts';
 
 export const BACKENDS_FILE = 'backends.json';
-export const COMPARISON_SCHEMA = 'tidemark.backends/1';
 
 /**
  * The feature runs beside the one with every feature on: each turns one feature off, so the feature's cost is
@@ -31,62 +30,6 @@ export interface ComparisonRun {
   /** 1-based repeat: runs of one repeat ran back to back. */
   repeat: number;
   run: RunResult;
-}
-
-/**
- * A figure over the repeats: geometric mean and its 95% t-interval, taken on the log scale (the figures are
- * positive and their spread is relative, so the interval never crosses zero). Null bounds below 2 values.
- */
-export interface Figure {
-  mean: number | null;
-  low: number | null;
-  high: number | null;
-  n: number;
-}
-
-/** What one feature costs on a backend: the paired ratio full / without over the repeats, with its 95% interval. */
-export interface FeatureCost {
-  /** CPU per delivered message, broker target + backend server. */
-  cpuPerMessage: { ratio: number; low: number; high: number; pairs: number } | null;
-  /** End-to-end p50. */
-  e2eP50: { ratio: number; low: number; high: number; pairs: number } | null;
-}
-
-export interface BackendEntry {
-  backend: string;
-  /** Runs with every feature on, and how many of them were valid. */
-  runs: number;
-  validRuns: number;
-  invalidReasons: string[];
-  publishConfirmP50Ms: Figure;
-  publishConfirmP99Ms: Figure;
-  e2eP50Ms: Figure;
-  e2eP99Ms: Figure;
-  deliveredPerS: Figure;
-  /** Confirmed deliveries never received, over every full run: `count` of `expected`. */
-  lost: { count: number; expected: number };
-  duplicated: number;
-  outOfOrder: number;
-  /** The broker target's CPU per delivered message, µs, and its steady RSS, MB. */
-  targetCpuUsPerMessage: Figure;
-  targetRssMB: Figure;
-  /** The backend's server process (null figures for the in-memory backend). */
-  serverCpuUsPerMessage: Figure;
-  serverRssMB: Figure;
-  costs: { cid: FeatureCost; ack: FeatureCost };
-  /** The highest rate it sustained validly (backend-max-rate.ts); null when the search was not run. */
-  maxRate: MaxRate | null;
-}
-
-export interface BackendComparison {
-  schema: typeof COMPARISON_SCHEMA;
-  runId: string;
-  scenario: string;
-  /** The load every run got: the scenario's k6 variables. */
-  load: Record<string, string>;
-  repeats: number;
-  backends: BackendEntry[];
-  notes: string[];
 }
 
 function figure(values: Array<number | null | undefined>): Figure {

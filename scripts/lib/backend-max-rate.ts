@@ -6,26 +6,7 @@
  */
 import type { RunResult } from '../../reporters/run-result.ts';
 import type { BrokerBackendName } from '../../targets/broker/backend-choice.ts';
-
-/** One run of the search. */
-export interface RateStep {
-  /** `BROKER_RATE`: messages per second per publisher. */
-  rate: number;
-  pass: boolean;
-  /** Delivered messages per second the run achieved. */
-  deliveredPerS: number | null;
-  /** Why it failed: invalid reasons, losses, failed thresholds; empty when it passed. */
-  why: string[];
-}
-
-export interface MaxRate {
-  /** The highest rate that passed (null when even the first failed). */
-  rate: number | null;
-  deliveredPerS: number | null;
-  /** The lowest rate that failed (null when none did within the steps: the bound was the step count). */
-  failedAt: number | null;
-  steps: RateStep[];
-}
+import type { MaxRate, RateStep } from '../../reporters/backend-comparison.ts';
 
 /** Why a run does not count as sustained; empty when it does. */
 export function rateFailures(run: RunResult): string[] {

@@ -30,7 +30,13 @@ async function main(): Promise<number> {
   }
   if (server === undefined) throw new UsageError(`${command} needs a server: ${BACKEND_SERVER_NAMES.join(', ')} or all`);
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-  const names = parseServerNames(server);
+  let names;
+  try {
+    names = parseServerNames(server);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!['start', 'stop', 'status'].includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}: expected start, stop or status`);
   for (const name of names) {
     switch (command) {
       case 'start': {

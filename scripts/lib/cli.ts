@@ -63,14 +63,14 @@ export function parseEnvPairs(pairs: readonly string[] | undefined, secretHint?:
   return vars;
 }
 
-/** Runs a CLI main: errors print one clear line and exit with `errorCode` (default 2). */
+/** Runs a CLI main: errors print one clear line and exit with `errorCode` (default 2); a UsageError always with 2. */
 export function runMain(main: () => Promise<number>, errorCode = 2): void {
   handleSignals();
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(errorCode);
+      process.exit(err instanceof UsageError ? 2 : errorCode);
     },
   );
 }

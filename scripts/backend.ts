@@ -9,7 +9,7 @@ usage: npm run backend -- <command> <server>
 
 commands:
   start <server>    start it in the background on 127.0.0.1 and wait until it answers
-                    (RabbitMQ takes about 6 s; Mosquitto answers at once)
+                    (RabbitMQ takes about 5 s; Mosquitto answers at once)
   stop <server>     stop it (SIGTERM, SIGKILL after 10 s)
   status <server>   running or stopped, with pid, URL and version
 

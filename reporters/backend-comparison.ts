@@ -26,7 +26,8 @@ export interface MaxRate {
 
 /**
  * A figure over the repeats: geometric mean and its 95% t-interval, taken on the log scale (the figures are
- * positive and their spread is relative, so the interval never crosses zero). Null bounds below 2 values.
+ * positive and their spread is relative, so the interval never crosses zero); the arithmetic mean and its
+ * t-interval when a value is 0 or below (a latency read on a whole-millisecond clock). Null bounds below 2 values.
  */
 export interface Figure {
   mean: number | null;

@@ -47,7 +47,7 @@ export function comparisonRows(c: BackendComparison): Array<[string, ...string[]
 }
 
 function heading(c: BackendComparison): string {
-  return `${c.scenario}, run ${c.runId}: ${c.repeats} repeat(s) per backend, interleaved; geometric mean [95% interval over the repeats]; feature costs are paired ratios (with / without)`;
+  return `${c.scenario}, run ${c.runId}: ${c.repeats} repeat(s) per backend, interleaved; geometric mean (arithmetic where a value is 0 or below) [95% interval over the repeats]; feature costs are paired ratios (with / without)`;
 }
 
 export function renderComparisonTable(c: BackendComparison): string {

@@ -78,3 +78,12 @@ describe('searchMaxRate', () => {
     expect(lossy.steps[0]?.why).toEqual(['2 confirmed message(s) lost']);
   });
 });
+
+describe('compareBackends figures', () => {
+  it('keeps a run whose figure is 0 (a whole-ms clock), on the arithmetic scale', () => {
+    const runs: ComparisonRun[] = [0, 0.5].map((e2e, i) => ({ backend: 'memory', variant: 'full', repeat: i + 1, run: brokerRun({ e2e, cpuMs: 0.05 }) }));
+    const [memory] = compareBackends({ runId: 'r', scenario: 'broker/sustained', backends: ['memory'], load: {}, runs }).backends;
+    expect(memory!.e2eP50Ms).toMatchObject({ n: 2, mean: 0.25 });
+    expect(memory!.e2eP50Ms.low!).toBeLessThan(0.25);
+  });
+});

@@ -33,14 +33,18 @@ export interface ComparisonRun {
 }
 
 function figure(values: Array<number | null | undefined>): Figure {
-  const logs = values.filter((v): v is number => typeof v === 'number' && v > 0 && Number.isFinite(v)).map(Math.log);
-  const n = logs.length;
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  // Log scale when every value is positive; else (a latency of 0 or below, read on a whole-ms clock) plain.
+  const log = xs.every((x) => x > 0);
+  const ys = log ? xs.map(Math.log) : xs;
+  const back = (y: number): number => (log ? Math.exp(y) : y);
+  const n = ys.length;
   if (n === 0) return { mean: null, low: null, high: null, n };
-  const m = logs.reduce((s, x) => s + x, 0) / n;
-  if (n < 2) return { mean: Math.exp(m), low: null, high: null, n };
-  const sd = Math.sqrt(logs.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1));
+  const m = ys.reduce((s, y) => s + y, 0) / n;
+  if (n < 2) return { mean: back(m), low: null, high: null, n };
+  const sd = Math.sqrt(ys.reduce((s, y) => s + (y - m) ** 2, 0) / (n - 1));
   const half = tQuantile(0.975, n - 1) * (sd / Math.sqrt(n));
-  return { mean: Math.exp(m), low: Math.exp(m - half), high: Math.exp(m + half), n };
+  return { mean: back(m), low: back(m - half), high: back(m + half), n };
 }
 
 const metric = (run: RunResult, name: string): RunResult['metrics'][string] | undefined => run.metrics[name];

@@ -1,6 +1,6 @@
 /** The real servers behind the broker target's backends, managed as one set: start, stop, status by name. */
 import { BACKEND_SERVER_NAMES, startCommand, type BackendServerName } from '../../targets/broker/backend-servers.ts';
-import { daemonPaths, daemonStatus, livePid, startDaemon, stopDaemon, type DaemonLaunch, type DaemonSpec, type DaemonStatus } from './daemon.ts';
+import { daemonPaths, daemonStatus, startDaemon, stopDaemon, type DaemonLaunch, type DaemonSpec, type DaemonStatus } from './daemon.ts';
 import { mosquittoLaunch, mosquittoSpec } from './mosquitto-server.ts';
 import { rabbitLaunch, rabbitNodePid, rabbitSpec, stopRabbitEpmd } from './rabbitmq-server.ts';
 
@@ -59,6 +59,5 @@ export async function requireBackendServer(name: BackendServerName, env: NodeJS.
   const d = DAEMONS[name];
   const s = await daemonStatus(d.spec(env));
   if (!s.running) throw new Error(`${name} does not answer on ${s.url}: start it with \`${startCommand(name)}\``);
-  const pid = livePid(d.spec(env));
-  return { url: s.url, pid: pid === null ? null : (d.workerPid?.() ?? pid) };
+  return { url: s.url, pid: s.pid === null ? null : (d.workerPid?.() ?? s.pid) };
 }

@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ensureBackendServers } from './backend-servers-setup.ts';
 import { installCommand } from './debian-step.ts';
+import { fakeSetupTools } from './debian-step-testing.ts';
 
-/** Fake setup tools: what is on PATH, whether RabbitMQ's script exists, and what an install adds. */
+/** Fake setup tools, plus whether RabbitMQ's start script exists (an install adds it and mosquitto). */
 function tools(over: { onPath?: string[]; rabbitmq?: boolean; isRoot?: boolean }) {
-  const onPath = new Set(over.onPath ?? []);
   let rabbitmq = over.rabbitmq ?? false;
-  const lines: string[] = [];
-  const ran: string[] = [];
-  return {
-    lines,
-    ran,
-    isRoot: over.isRoot ?? false,
-    which: (name: string) => (onPath.has(name) ? `/usr/bin/${name}` : undefined),
-    hasRabbitmq: () => rabbitmq,
-    log: (line: string) => lines.push(line),
-    runInherit: async (cmd: string, args: string[]) => {
-      ran.push([cmd, ...args].join(' '));
-      if (args[0] === 'install') {
-        onPath.add('mosquitto');
-        rabbitmq = true;
-      }
-      return 0;
-    },
-  };
+  const fake = fakeSetupTools({ ...over, installed: ['mosquitto'], onInstall: () => (rabbitmq = true) });
+  return { ...fake, hasRabbitmq: () => rabbitmq };
 }
 
 describe('setup: the broker backends\' RabbitMQ and Mosquitto', () => {

@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { fakeSetupTools } from './debian-step-testing.ts';
 import { COST_TOOLS_INSTALL_COMMAND, ensureCostTools, type CostSetupTools as SetupTools } from './cost-tools-setup.ts';
 
 function tools(over: { onPath?: string[]; isRoot?: boolean; installs?: boolean; libfaketime?: boolean }): SetupTools & { lines: string[]; ran: string[] } {
-  const onPath = new Set(over.onPath ?? []);
   let libfaketime = over.libfaketime ?? false;
-  const lines: string[] = [];
-  const ran: string[] = [];
-  return {
-    lines,
-    ran,
-    isRoot: over.isRoot ?? false,
-    which: (name) => (onPath.has(name) ? `/usr/bin/${name}` : undefined),
-    hasLibfaketime: () => libfaketime,
-    log: (line) => lines.push(line),
-    runInherit: async (cmd, args) => {
-      ran.push([cmd, ...args].join(' '));
-      if (over.installs !== false && args[0] === 'install') {
-        onPath.add('valgrind');
-        libfaketime = true;
-      }
-      return 0;
-    },
-  };
+  const installs = over.installs !== false;
+  const fake = fakeSetupTools({ ...over, installed: installs ? ['valgrind'] : [], onInstall: () => (libfaketime ||= installs) });
+  return { ...fake, hasLibfaketime: () => libfaketime };
 }
 
 describe('setup: the cost probe\'s valgrind and libfaketime', () => {
